@@ -1,0 +1,252 @@
+// Package translate turns ECS-shaped objects into Kubernetes objects.
+//
+// It is pure and deterministic: no client, no clock, no randomness, no
+// logging. Inputs are the API structs plus the facts the caller observed
+// (cluster policy, Kubernetes capabilities, node label values); outputs are
+// typed objects with TypeMeta set, ready for server-side apply or YAML
+// rendering, plus structured warnings. Every ECS field is either mapped or
+// reported; docs/field-map.md is the rule book and each rule's decision is
+// recorded next to the code that applies it.
+package translate
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	storagev1 "k8s.io/api/storage/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
+)
+
+// Capabilities are the optional Kubernetes features the target cluster
+// has turned on. When a feature is off the translation uses the fallback
+// field-map.md gives and warns.
+type Capabilities struct {
+	// PodLevelResources: pod spec.resources (beta, on by default since 1.34).
+	PodLevelResources bool
+	// ContainerRestartRules: container restartPolicy / restartPolicyRules
+	// on regular containers (beta, on by default since 1.35).
+	ContainerRestartRules bool
+	// HostnameOverride: pod spec.hostnameOverride (beta since 1.35).
+	HostnameOverride bool
+	// RelaxedEnvironmentVariableValidation: env names that are not C
+	// identifiers (GA in 1.34).
+	RelaxedEnvironmentVariableValidation bool
+}
+
+// AllCapabilities is what a Kubernetes 1.35+ cluster offers by default.
+func AllCapabilities() Capabilities {
+	return Capabilities{
+		PodLevelResources:                    true,
+		ContainerRestartRules:                true,
+		HostnameOverride:                     true,
+		RelaxedEnvironmentVariableValidation: true,
+	}
+}
+
+// WorkloadKind says what will run the pod template: ECS services keep
+// tasks running, RunTask/scheduled tasks run them to completion.
+type WorkloadKind int
+
+const (
+	// WorkloadService is a Deployment or DaemonSet (ECS service).
+	WorkloadService WorkloadKind = iota
+	// WorkloadJob is a Job or CronJob (RunTask, scheduled task).
+	WorkloadJob
+)
+
+// TaskInput is one task definition revision to translate.
+type TaskInput struct {
+	// Namespace of the TaskDefinition object.
+	Namespace string
+	// Name of the TaskDefinition object; the family defaults to it.
+	Name string
+	// Revision is the revision number being translated (1-based); child
+	// names that are per revision (ExternalSecrets) carry it.
+	Revision int64
+	// Spec is the task definition.
+	Spec *ecsv1.TaskDefinitionSpec
+	// ClusterName is the ECSCluster's name (label ecs.operator.dev/cluster).
+	ClusterName string
+	// Cluster is the ECSCluster policy; nil means all defaults.
+	Cluster *ecsv1.ECSClusterSpec
+	// NamespaceLabels are the labels of Namespace, matched against
+	// allowedRoleArns namespace selectors.
+	NamespaceLabels map[string]string
+	// Capabilities of the target cluster.
+	Capabilities Capabilities
+	// Workload selects service or job lifecycle rules.
+	Workload WorkloadKind
+}
+
+// TaskResult is a translated task definition revision.
+type TaskResult struct {
+	// Family is the effective family (spec.family or the object name).
+	Family string
+	// PodTemplate is the pod template; service-level labels (service,
+	// group) and placement are added by TranslateService.
+	PodTemplate corev1.PodTemplateSpec
+	// ServiceAccount for the task role, nil without taskRoleArn.
+	ServiceAccount *corev1.ServiceAccount
+	// PodIdentityAssociation (eks.services.k8s.aws/v1alpha1), in
+	// PodIdentity mode.
+	PodIdentityAssociation *unstructured.Unstructured
+	// ExternalSecrets (external-secrets.io/v1) for secrets and
+	// repositoryCredentials.
+	ExternalSecrets []*unstructured.Unstructured
+	// PersistentVolumes and PersistentVolumeClaims for EFS and shared
+	// network-driver volumes.
+	PersistentVolumes      []*corev1.PersistentVolume
+	PersistentVolumeClaims []*corev1.PersistentVolumeClaim
+	// ConfigMaps the task needs (FireLens outputs).
+	ConfigMaps []*corev1.ConfigMap
+	// NetworkPolicy for networkMode none.
+	NetworkPolicy *networkingv1.NetworkPolicy
+	// Ports are the task's port mappings after sanitising, in ECS order;
+	// services use them for Services, target groups and Service Connect.
+	Ports []TaskPort
+	// Warnings are the approximations and unsupported fields, sorted by
+	// field path.
+	Warnings []ecsv1.TranslationWarning
+	// Notes are info-level notes (ignored read-only fields and the like).
+	Notes []ecsv1.TranslationWarning
+}
+
+// TaskPort is one container port mapping as the pod exposes it.
+type TaskPort struct {
+	// Container is the ECS container name.
+	Container string
+	// Name is the sanitised port name ("" when ECS gave none).
+	Name string
+	// ECSName is the original ECS port mapping name.
+	ECSName string
+	// ContainerPort and HostPort as in ECS (HostPort 0 when dynamic or
+	// absent).
+	ContainerPort int32
+	HostPort      int32
+	// Protocol is TCP or UDP.
+	Protocol corev1.Protocol
+	// AppProtocol is the ECS appProtocol (http, http2, grpc) or "".
+	AppProtocol string
+}
+
+// NodeInventory is the set of label values seen on the cluster's nodes,
+// used to expand =~ / !~ placement expressions.
+type NodeInventory map[string][]string
+
+// ServiceInput is one ECS service to translate on top of its task.
+type ServiceInput struct {
+	// Namespace and Name of the ECSService object; serviceName defaults to
+	// Name.
+	Namespace string
+	Name      string
+	// Spec is the service.
+	Spec *ecsv1.ECSServiceSpec
+	// TaskSpec and Task are the resolved task definition revision and its
+	// translation.
+	TaskSpec *ecsv1.TaskDefinitionSpec
+	Task     *TaskResult
+	// Revision is the task definition revision in use.
+	Revision int64
+	// ClusterName and Cluster are the referenced ECSCluster.
+	ClusterName string
+	Cluster     *ecsv1.ECSClusterSpec
+	// Nodes is the node inventory for regex placement; nil falls back to
+	// Cluster.KnownAttributeValues.
+	Nodes NodeInventory
+	// Capabilities of the target cluster.
+	Capabilities Capabilities
+}
+
+// ServiceResult is a translated service: the workload and everything
+// around it. Exactly one of Deployment and DaemonSet is set.
+type ServiceResult struct {
+	Deployment *appsv1.Deployment
+	DaemonSet  *appsv1.DaemonSet
+	// Services: the load-balancer/discovery Service named after the
+	// service, headless Cloud Map Services, Service Connect Services.
+	Services []*corev1.Service
+	// TargetGroupBindings (elbv2.k8s.aws/v1beta1), one per target group.
+	TargetGroupBindings []*unstructured.Unstructured
+	// Ingress for the ingress extension (ALB).
+	Ingress *networkingv1.Ingress
+	// HorizontalPodAutoscaler for CPU/memory target tracking.
+	HorizontalPodAutoscaler *autoscalingv2.HorizontalPodAutoscaler
+	// ScaledObject (keda.sh/v1alpha1) for request-count and custom metrics.
+	ScaledObject *unstructured.Unstructured
+	// PodDisruptionBudget from minimumHealthyPercent.
+	PodDisruptionBudget *policyv1.PodDisruptionBudget
+	// SecurityGroupPolicy (vpcresources.k8s.aws/v1beta1) for securityGroups.
+	SecurityGroupPolicy *unstructured.Unstructured
+	// StorageClasses for managed EBS volume configurations.
+	StorageClasses []*storagev1.StorageClass
+	// Warnings and Notes as in TaskResult.
+	Warnings []ecsv1.TranslationWarning
+	Notes    []ecsv1.TranslationWarning
+}
+
+// FieldError is a translation error tied to an ECS field path.
+type FieldError struct {
+	// Field is the ECS field path, e.g. containerDefinitions[0].dependsOn[1].
+	Field string
+	// Message says what is wrong and what to do.
+	Message string
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// FieldErrors is a list of field errors; a translation that fails returns
+// all of them, sorted by field, and no objects.
+type FieldErrors []FieldError
+
+func (errs FieldErrors) Error() string {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// notes collects warnings and errors while translating, then sorts them so
+// output is deterministic.
+type notes struct {
+	warnings []ecsv1.TranslationWarning
+	infos    []ecsv1.TranslationWarning
+	errs     FieldErrors
+}
+
+func (n *notes) warn(field, format string, args ...any) {
+	n.warnings = append(n.warnings, ecsv1.TranslationWarning{Field: field, Reason: fmt.Sprintf(format, args...), Severity: ecsv1.SeverityWarning})
+}
+
+func (n *notes) info(field, format string, args ...any) {
+	n.infos = append(n.infos, ecsv1.TranslationWarning{Field: field, Reason: fmt.Sprintf(format, args...), Severity: ecsv1.SeverityInfo})
+}
+
+func (n *notes) fail(field, format string, args ...any) {
+	n.errs = append(n.errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// err returns the collected errors, sorted, or nil.
+func (n *notes) err() error {
+	if len(n.errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(n.errs, func(i, j int) bool { return n.errs[i].Field < n.errs[j].Field })
+	return n.errs
+}
+
+// sorted returns warnings ordered by field path, keeping the order of
+// warnings on the same field.
+func sorted(ws []ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
+	out := append([]ecsv1.TranslationWarning(nil), ws...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out
+}
