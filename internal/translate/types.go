@@ -10,10 +10,6 @@
 package translate
 
 import (
-	"fmt"
-	"sort"
-	"strings"
-
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
@@ -192,61 +188,7 @@ type ServiceResult struct {
 	Notes    []ecsv1.TranslationWarning
 }
 
-// FieldError is a translation error tied to an ECS field path.
-type FieldError struct {
-	// Field is the ECS field path, e.g. containerDefinitions[0].dependsOn[1].
-	Field string
-	// Message says what is wrong and what to do.
-	Message string
-}
-
-func (e FieldError) Error() string { return e.Field + ": " + e.Message }
-
-// FieldErrors is a list of field errors; a translation that fails returns
-// all of them, sorted by field, and no objects.
-type FieldErrors []FieldError
-
-func (errs FieldErrors) Error() string {
-	msgs := make([]string, len(errs))
-	for i, e := range errs {
-		msgs[i] = e.Error()
-	}
-	return strings.Join(msgs, "; ")
-}
-
-// notes collects warnings and errors while translating, then sorts them so
-// output is deterministic.
-type notes struct {
-	warnings []ecsv1.TranslationWarning
-	infos    []ecsv1.TranslationWarning
-	errs     FieldErrors
-}
-
-func (n *notes) warn(field, format string, args ...any) {
-	n.warnings = append(n.warnings, ecsv1.TranslationWarning{Field: field, Reason: fmt.Sprintf(format, args...), Severity: ecsv1.SeverityWarning})
-}
-
-func (n *notes) info(field, format string, args ...any) {
-	n.infos = append(n.infos, ecsv1.TranslationWarning{Field: field, Reason: fmt.Sprintf(format, args...), Severity: ecsv1.SeverityInfo})
-}
-
-func (n *notes) fail(field, format string, args ...any) {
-	n.errs = append(n.errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-// err returns the collected errors, sorted, or nil.
-func (n *notes) err() error {
-	if len(n.errs) == 0 {
-		return nil
-	}
-	sort.SliceStable(n.errs, func(i, j int) bool { return n.errs[i].Field < n.errs[j].Field })
-	return n.errs
-}
-
-// sorted returns warnings ordered by field path, keeping the order of
-// warnings on the same field.
-func sorted(ws []ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
-	out := append([]ecsv1.TranslationWarning(nil), ws...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
-	return out
-}
+// The entry points are TranslateTask(TaskInput) (*TaskResult, error) and
+// TranslateService(ServiceInput) (*ServiceResult, error). A failed
+// translation returns report.Errors (every problem, each naming its ECS
+// field) and no objects.
