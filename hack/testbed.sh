@@ -47,7 +47,8 @@ build_k8s() {
 		kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver; do
 		name=${spec%%=*} pkg=${spec#*=}
 		if [ "$name" = etcd ] && has etcd "etcd Version: 3.7.0"; then continue; fi
-		if [ "$name" != etcd ] && has "$name" "$K8S_VERSION"; then continue; fi
+		if [ "$name" = kubectl ] && has kubectl "$K8S_VERSION" "version --client"; then continue; fi
+		if [ "$name" != etcd ] && [ "$name" != kubectl ] && has "$name" "$K8S_VERSION"; then continue; fi
 		log "building $name $( [ "$name" = etcd ] && echo 3.7.0 || echo "$K8S_VERSION")"
 		(cd "$here/testbed" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldf" -o "$bin/$name.tmp" "$pkg")
 		mv "$bin/$name.tmp" "$bin/$name"
