@@ -1,0 +1,331 @@
+// Package ecsjson reads and writes Amazon ECS JSON: task definitions and
+// services in every shape the AWS tools produce (RegisterTaskDefinition and
+// CreateService input, describe-task-definition, create-service and
+// describe-services output, Terraform container_definitions fragments) into
+// the operator's API types, and back.
+//
+// Decoding is forgiving where ECS users expect it to be (unknown and
+// duplicate keys, explicit nulls, read-only describe fields are reported, not
+// fatal) and precise where it must fail (bad JSON, wrong types): every
+// problem names its JSON path so the user can find it in the file.
+package ecsjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
+)
+
+// Kind is the kind of ECS document.
+type Kind string
+
+const (
+	// KindTaskDefinition is a task definition (RegisterTaskDefinition).
+	KindTaskDefinition Kind = "TaskDefinition"
+	// KindService is a service (CreateService).
+	KindService Kind = "Service"
+)
+
+// Severity says how much a diagnostic matters.
+type Severity string
+
+const (
+	// Warning: something in the input is probably a mistake (an unknown or
+	// duplicate key) and was not taken over.
+	Warning Severity = "Warning"
+	// Info: a note that changes nothing for the user, such as a read-only
+	// describe field that was ignored.
+	Info Severity = "Info"
+)
+
+// Diagnostic is something Decode noticed but did not fail on.
+type Diagnostic struct {
+	// Path is the JSON path relative to the document, e.g.
+	// containerDefinitions[0].portBindings ("" for the whole document).
+	Path string
+	// Message says what was noticed and what happened to it.
+	Message  string
+	Severity Severity
+}
+
+// Document is one task definition or service found in the input.
+type Document struct {
+	Kind Kind
+	// Path is where the document sits in the file: "" (the whole file),
+	// "taskDefinition", "service" or "services[1]". Diagnostic and Validate
+	// paths are relative to it.
+	Path string
+	// TaskDefinition is set for KindTaskDefinition. Read-only describe
+	// fields are already removed.
+	TaskDefinition *ecsv1.TaskDefinitionSpec
+	// Service is set for KindService. Read-only describe fields are
+	// already removed.
+	Service *ecsv1.ECSServiceSpec
+	// ContainersOnly means the input was a bare containerDefinitions array
+	// (a Terraform container_definitions fragment): the caller must supply
+	// the family. Paths treat the array as containerDefinitions.
+	ContainersOnly bool
+	// SourceRevision is the revision of describe-task-definition output,
+	// kept so callers can record where the document came from.
+	SourceRevision *int64
+	// Diagnostics are unknown and duplicate keys, ignored read-only fields
+	// and values that look like unrendered templates, ordered by path.
+	Diagnostics []Diagnostic
+}
+
+// Error is a problem that makes the input unusable.
+type Error struct {
+	// Path is the JSON path of the problem. Errors from Decode are relative
+	// to the file (e.g. services[1].desiredCount); errors from Validate are
+	// relative to the document. "" means the whole document.
+	Path string
+	// Message says what is wrong and, where it can, what to do.
+	Message string
+}
+
+func (e Error) Error() string {
+	if e.Path == "" {
+		return e.Message
+	}
+	return e.Path + ": " + e.Message
+}
+
+// Errors is a list of problems, ordered by path.
+type Errors []Error
+
+func (errs Errors) Error() string {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Unwrap lets errors.As find the individual Error values.
+func (errs Errors) Unwrap() []error {
+	out := make([]error, len(errs))
+	for i, e := range errs {
+		out[i] = e
+	}
+	return out
+}
+
+// Decode reads ECS JSON and returns the task definitions and services it
+// holds. Accepted shapes: a RegisterTaskDefinition request; describe- or
+// register-task-definition output with or without the {"taskDefinition":
+// ...} wrapper (its sibling "tags" are kept); a bare containerDefinitions
+// array; a CreateService request; create-service output {"service": ...};
+// describe-services output {"services": [...], "failures": [...]}.
+//
+// On failure the error is an Errors value naming every problem found (bad
+// JSON, a value of the wrong type, a document that is neither a task
+// definition nor a service); no documents are returned then.
+func Decode(data []byte) ([]Document, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark, as some Windows editors write
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, Errors{{Message: "empty input: expected an ECS task definition or service as JSON"}}
+	}
+	tree, err := parseTree(data)
+	if err != nil {
+		return nil, err
+	}
+	shape, err := detectShape(tree)
+	if err != nil {
+		return nil, err
+	}
+	if shape.containersOnly {
+		// Treat the fragment as the task definition it belongs to, so
+		// paths and types are those of containerDefinitions everywhere.
+		data = append(append([]byte(`{"containerDefinitions":`), data...), '}')
+		tree = map[string]any{"containerDefinitions": tree}
+	}
+	if errs := checkTypes(tree, shape.goType, ""); len(errs) > 0 {
+		return nil, errs
+	}
+	return shape.decode(data, tree)
+}
+
+// parseTree parses data into generic values (objects, arrays, strings,
+// json.Number, bools, nil), reporting syntax errors with their position.
+func parseTree(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return nil, Errors{syntaxError(data, err)}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		offset := skipSpace(data, int(dec.InputOffset()))
+		return nil, Errors{{Message: fmt.Sprintf("invalid JSON at %s: unexpected %s after the end of the document (one file holds one JSON document)", position(data, offset), describeFound(data, offset))}}
+	}
+	return tree, nil
+}
+
+func skipSpace(data []byte, offset int) int {
+	for offset < len(data) && strings.IndexByte(" \t\r\n", data[offset]) >= 0 {
+		offset++
+	}
+	return offset
+}
+
+// syntaxError turns a JSON syntax error into a plain message with line and
+// column, the JSON path it occurred under, and a hint when the offending
+// text is an unquoted template placeholder.
+func syntaxError(data []byte, err error) Error {
+	var syn *json.SyntaxError
+	if !errors.As(err, &syn) {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return Error{Path: pathAt(data, len(data)), Message: fmt.Sprintf("invalid JSON at %s: the document ends early (an unclosed bracket, brace or string)", position(data, len(data)))}
+		}
+		return Error{Message: "invalid JSON: " + err.Error()}
+	}
+	offset := int(syn.Offset) - 1 // Offset counts the bytes read, the last one being the culprit
+	if offset < 0 {
+		offset = 0
+	}
+	msg := syn.Error()
+	var what string
+	switch {
+	case strings.Contains(msg, "unexpected end of JSON input"):
+		offset = len(data)
+		what = "the document ends early (an unclosed bracket, brace or string)"
+	case strings.HasSuffix(msg, "looking for beginning of object key string"):
+		what = fmt.Sprintf("expected a quoted key, found %s", describeFound(data, offset))
+	case strings.HasSuffix(msg, "after object key"):
+		what = fmt.Sprintf("expected ':' after the key, found %s", describeFound(data, offset))
+	case strings.HasSuffix(msg, "after object key:value pair"):
+		what = fmt.Sprintf("expected ',' or '}' after the value, found %s (a missing comma?)", describeFound(data, offset))
+	case strings.HasSuffix(msg, "after array element"):
+		what = fmt.Sprintf("expected ',' or ']' after the array element, found %s (a missing comma?)", describeFound(data, offset))
+	case strings.HasSuffix(msg, "looking for beginning of value"):
+		what = fmt.Sprintf("expected a value, found %s", describeFound(data, offset))
+	case strings.HasSuffix(msg, "in string literal"):
+		what = "a line break or control character inside a string (a missing closing quote?)"
+	default:
+		what = strings.TrimPrefix(msg, "json: ")
+	}
+	if looksLikeUnquotedTemplate(data, offset) {
+		what += "; it looks like an unquoted template placeholder: render the file with its template tool first"
+	}
+	return Error{Path: pathAt(data, offset), Message: fmt.Sprintf("invalid JSON at %s: %s", position(data, offset), what)}
+}
+
+// position formats offset as "line L, column C" (1-based; columns count
+// characters, so a tab is one column).
+func position(data []byte, offset int) string {
+	if offset > len(data) {
+		offset = len(data)
+	}
+	before := data[:offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	lineStart := bytes.LastIndexByte(before, '\n') + 1
+	column := len([]rune(string(before[lineStart:]))) + 1
+	return fmt.Sprintf("line %d, column %d", line, column)
+}
+
+// describeFound quotes the token starting at offset for an error message.
+func describeFound(data []byte, offset int) string {
+	if offset >= len(data) {
+		return "the end of the file"
+	}
+	end := offset
+	for end < len(data) && end-offset < 40 && strings.IndexByte(" \t\r\n,:[]\"", data[end]) < 0 {
+		end++
+	}
+	if end == offset {
+		end = offset + 1
+	}
+	token := string(data[offset:end])
+	switch token {
+	case "\n", "\r":
+		return "a line break"
+	}
+	return fmt.Sprintf("%q", token)
+}
+
+// looksLikeUnquotedTemplate reports whether the text at offset starts a
+// template placeholder that a deploy tool would substitute: {{ ... }}
+// (ecspresso, Go templates, mustache) or $X, ${X}, $$$X$$$ (shell, jq,
+// envsubst, the ECS agent's test harness).
+func looksLikeUnquotedTemplate(data []byte, offset int) bool {
+	if offset >= len(data) {
+		return false
+	}
+	rest := data[offset:]
+	if bytes.HasPrefix(rest, []byte("{{")) || bytes.HasPrefix(rest, []byte("$")) {
+		return true
+	}
+	// The scanner stops at the second brace of "{{".
+	return offset > 0 && bytes.HasPrefix(data[offset-1:], []byte("{{"))
+}
+
+// pathAt returns the JSON path of the value being read at offset, by
+// replaying the tokens before it. Syntax errors use it to say where in the
+// document the problem is.
+func pathAt(data []byte, offset int) string {
+	type frame struct {
+		array bool
+		index int
+		key   string
+		// wantKey: in an object, the next string token is a key.
+		wantKey bool
+	}
+	var stack []frame
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil || int(dec.InputOffset()) > offset {
+			break
+		}
+		top := len(stack) - 1
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, frame{wantKey: true, index: -1})
+			case '[':
+				stack = append(stack, frame{array: true, index: -1})
+			case '}', ']':
+				stack = stack[:top]
+				if len(stack) > 0 && !stack[len(stack)-1].array {
+					stack[len(stack)-1].wantKey = true
+				}
+			}
+			if (t == '{' || t == '[') && top >= 0 && stack[top].array {
+				stack[top].index++
+			}
+		default:
+			if top < 0 {
+				continue
+			}
+			switch {
+			case stack[top].array:
+				stack[top].index++
+			case stack[top].wantKey:
+				stack[top].key, _ = tok.(string)
+				stack[top].wantKey = false
+			default:
+				stack[top].wantKey = true
+			}
+		}
+	}
+	var b strings.Builder
+	for i, f := range stack {
+		innermost := i == len(stack)-1
+		switch {
+		case f.array && f.index >= 0:
+			fmt.Fprintf(&b, "[%d]", f.index)
+		case !f.array && f.key != "" && !(innermost && f.wantKey):
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(f.key)
+		}
+	}
+	return b.String()
+}
