@@ -642,7 +642,7 @@ type TargetTrackingScalingPolicy struct {
 	PredefinedMetricSpecification *PredefinedMetricSpecification `json:"predefinedMetricSpecification,omitempty"`
 	// customizedMetricSpecification is a CloudWatch metric.
 	// +optional
-	CustomizedMetricSpecification *apiextensionsv1.JSON `json:"customizedMetricSpecification,omitempty"`
+	CustomizedMetricSpecification *CustomizedMetricSpecification `json:"customizedMetricSpecification,omitempty"`
 	// scaleOutCooldown in seconds.
 	// +optional
 	// +kubebuilder:validation:Minimum=0
@@ -656,6 +656,44 @@ type TargetTrackingScalingPolicy struct {
 	// disableScaleIn stops the policy from removing tasks.
 	// +optional
 	DisableScaleIn *bool `json:"disableScaleIn,omitempty"`
+}
+
+// CustomizedMetricSpecification is a CloudWatch metric for target tracking.
+type CustomizedMetricSpecification struct {
+	// metricName of the CloudWatch metric.
+	// +optional
+	// +kubebuilder:validation:MaxLength=255
+	MetricName *string `json:"metricName,omitempty"`
+	// namespace of the CloudWatch metric.
+	// +optional
+	// +kubebuilder:validation:MaxLength=255
+	Namespace *string `json:"namespace,omitempty"`
+	// dimensions of the metric.
+	// +optional
+	// +kubebuilder:validation:MaxItems=30
+	Dimensions []MetricDimension `json:"dimensions,omitzero"`
+	// statistic such as Average or Sum.
+	// +optional
+	// +kubebuilder:validation:MaxLength=32
+	Statistic *string `json:"statistic,omitempty"`
+	// unit of the metric.
+	// +optional
+	// +kubebuilder:validation:MaxLength=32
+	Unit *string `json:"unit,omitempty"`
+	// metrics is a metric math query instead of a single metric.
+	// +optional
+	// +kubebuilder:validation:MaxItems=10
+	Metrics []apiextensionsv1.JSON `json:"metrics,omitzero"`
+}
+
+// MetricDimension is a CloudWatch metric dimension.
+type MetricDimension struct {
+	// name of the dimension.
+	// +kubebuilder:validation:MaxLength=255
+	Name string `json:"name"`
+	// value of the dimension.
+	// +kubebuilder:validation:MaxLength=1024
+	Value string `json:"value"`
 }
 
 // PredefinedMetricSpecification selects a predefined metric.

@@ -12,10 +12,10 @@ import (
 // unchanged) and ignored.
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.volumes) || self.volumes.all(v, !has(v.name) || self.volumes.exists_one(w, has(w.name) && w.name == v.name))",message="volumes: volume names must be unique"
-// +kubebuilder:validation:XValidation:rule="!has(self.containerDefinitions) || self.containerDefinitions.all(c, !has(c.dependsOn) || c.dependsOn.all(d, d.containerName != c.name && self.containerDefinitions.exists(e, e.name == d.containerName)))",messageExpression="'containerDefinitions[].dependsOn: must name another container of this task definition; not found or self: ' + self.containerDefinitions.filter(c, has(c.dependsOn) && c.dependsOn.exists(d, d.containerName == c.name || !self.containerDefinitions.exists(e, e.name == d.containerName))).map(c, c.name + ' -> ' + c.dependsOn.filter(d, d.containerName == c.name || !self.containerDefinitions.exists(e, e.name == d.containerName))[0].containerName).join(', ')"
-// +kubebuilder:validation:XValidation:rule="!has(self.containerDefinitions) || self.containerDefinitions.all(c, !has(c.links) || c.links.all(l, self.containerDefinitions.exists(e, e.name == l.split(':')[0])))",messageExpression="'containerDefinitions[].links: must name a container of this task definition (name or name:alias); not found: ' + self.containerDefinitions.filter(c, has(c.links) && c.links.exists(l, !self.containerDefinitions.exists(e, e.name == l.split(':')[0]))).map(c, c.name + ' -> ' + c.links.filter(l, !self.containerDefinitions.exists(e, e.name == l.split(':')[0]))[0]).join(', ')"
-// +kubebuilder:validation:XValidation:rule="!has(self.containerDefinitions) || self.containerDefinitions.all(c, !has(c.volumesFrom) || c.volumesFrom.all(v, !has(v.sourceContainer) || (v.sourceContainer != c.name && self.containerDefinitions.exists(e, e.name == v.sourceContainer))))",messageExpression="'containerDefinitions[].volumesFrom: sourceContainer must name another container of this task definition; not found or self: ' + self.containerDefinitions.filter(c, has(c.volumesFrom) && c.volumesFrom.exists(v, has(v.sourceContainer) && (v.sourceContainer == c.name || !self.containerDefinitions.exists(e, e.name == v.sourceContainer)))).map(c, c.name + ' -> ' + c.volumesFrom.filter(v, has(v.sourceContainer) && (v.sourceContainer == c.name || !self.containerDefinitions.exists(e, e.name == v.sourceContainer)))[0].sourceContainer).join(', ')"
-// +kubebuilder:validation:XValidation:rule="!has(self.containerDefinitions) || self.containerDefinitions.all(c, !has(c.mountPoints) || c.mountPoints.all(m, !has(m.sourceVolume) || (has(self.volumes) && self.volumes.exists(v, has(v.name) && v.name == m.sourceVolume))))",messageExpression="'containerDefinitions[].mountPoints: sourceVolume must name a volume declared in volumes; not found: ' + self.containerDefinitions.filter(c, has(c.mountPoints) && c.mountPoints.exists(m, has(m.sourceVolume) && !(has(self.volumes) && self.volumes.exists(v, has(v.name) && v.name == m.sourceVolume)))).map(c, c.name + ' -> ' + c.mountPoints.filter(m, has(m.sourceVolume) && !(has(self.volumes) && self.volumes.exists(v, has(v.name) && v.name == m.sourceVolume)))[0].sourceVolume).join(', ')"
+// +kubebuilder:validation:XValidation:rule="!has(self.containerDefinitions) || self.containerDefinitions.all(c, !has(c.dependsOn) || c.dependsOn.all(d, d.containerName != c.name && d.containerName in self.containerDefinitions.map(e, e.name)))",message="containerDefinitions[].dependsOn: every containerName must name another container of this task definition"
+// +kubebuilder:validation:XValidation:rule="!has(self.containerDefinitions) || self.containerDefinitions.all(c, !has(c.links) || c.links.all(l, l.split(':')[0] in self.containerDefinitions.map(e, e.name)))",message="containerDefinitions[].links: every link must name a container of this task definition (name or name:alias)"
+// +kubebuilder:validation:XValidation:rule="!has(self.containerDefinitions) || self.containerDefinitions.all(c, !has(c.volumesFrom) || c.volumesFrom.all(v, !has(v.sourceContainer) || (v.sourceContainer != c.name && v.sourceContainer in self.containerDefinitions.map(e, e.name))))",message="containerDefinitions[].volumesFrom: every sourceContainer must name another container of this task definition"
+// +kubebuilder:validation:XValidation:rule="!has(self.containerDefinitions) || self.containerDefinitions.all(c, !has(c.mountPoints) || c.mountPoints.all(m, !has(m.sourceVolume) || (has(self.volumes) && m.sourceVolume in self.volumes.map(v, has(v.name) ? v.name : ''))))",message="containerDefinitions[].mountPoints: every sourceVolume must name a volume declared in volumes"
 type TaskDefinitionSpec struct {
 	// family is the ECS task definition family. Defaults to metadata.name.
 	// +optional
@@ -25,7 +25,7 @@ type TaskDefinitionSpec struct {
 	// containerDefinitions describe the containers of the task (1 to 10).
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=10
-	// +kubebuilder:validation:XValidation:rule="self.all(c, self.exists_one(d, d.name == c.name))",messageExpression="'containerDefinitions: container names must be unique; repeated: ' + self.filter(c, self.filter(d, d.name == c.name).size() > 1).map(c, c.name)[0]"
+	// +kubebuilder:validation:XValidation:rule="self.all(c, self.exists_one(d, d.name == c.name))",message="containerDefinitions: container names must be unique"
 	// +kubebuilder:validation:XValidation:rule="self.exists(c, !has(c.essential) || c.essential)",message="containerDefinitions: at least one container must be essential (essential defaults to true)"
 	ContainerDefinitions []ContainerDefinition `json:"containerDefinitions"`
 
@@ -67,12 +67,14 @@ type TaskDefinitionSpec struct {
 	// or vCPUs as a string ("1 vCPU", ".25 vcpu").
 	// +optional
 	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:XValidation:rule="type(self) == int ? int(self) >= 0 : string(self).matches('^ *([0-9]+|[0-9]*[.]?[0-9]+ *(?i:vcpu)) *$')",message="cpu: must be CPU units (1024 or \"1024\") or vCPUs (\"1 vCPU\", \".25 vcpu\")"
 	CPU *intstr.IntOrString `json:"cpu,omitempty"`
 	// memory is the task-level memory: MiB as a number or string ("2048"),
 	// or GB as a string ("2 GB", "2GB"; ECS GB are GiB).
 	// +optional
 	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:XValidation:rule="type(self) == int ? int(self) >= 0 : string(self).matches('^ *([0-9]+|[0-9]*[.]?[0-9]+ *(?i:gb)) *$')",message="memory: must be MiB (2048 or \"2048\") or GB (\"2 GB\", \"2GB\", \".5 gb\")"
 	Memory *intstr.IntOrString `json:"memory,omitempty"`
 
