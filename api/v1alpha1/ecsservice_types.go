@@ -11,7 +11,7 @@ import (
 // kubernetes block. Read-only fields of describe-services output are
 // accepted and ignored.
 //
-// +kubebuilder:validation:XValidation:rule="!has(self.launchType) || self.launchType == '' || !has(self.capacityProviderStrategy) || size(self.capacityProviderStrategy) == 0",message="launchType and capacityProviderStrategy are mutually exclusive: set one of them"
+// +kubebuilder:validation:XValidation:rule="!has(self.launchType) || size(self.launchType) == 0 || !has(self.capacityProviderStrategy) || size(self.capacityProviderStrategy) == 0",message="launchType and capacityProviderStrategy are mutually exclusive: set one of them"
 // +kubebuilder:validation:XValidation:rule="!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || !has(self.placementStrategy) || size(self.placementStrategy) == 0",message="placementStrategy: not allowed with schedulingStrategy DAEMON"
 // +kubebuilder:validation:XValidation:rule="!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || !has(self.launchType) || self.launchType != 'FARGATE'",message="schedulingStrategy DAEMON is not supported with launchType FARGATE"
 // +kubebuilder:validation:XValidation:rule="!has(self.deploymentConfiguration) || !has(self.deploymentConfiguration.maximumPercent) || !has(self.deploymentConfiguration.minimumHealthyPercent) || self.deploymentConfiguration.minimumHealthyPercent <= self.deploymentConfiguration.maximumPercent",message="deploymentConfiguration: minimumHealthyPercent must not exceed maximumPercent"

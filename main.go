@@ -1,0 +1,142 @@
+// Command ecs-operator runs the controllers that keep ServiceAccounts,
+// Deployments, DaemonSets, Services, Ingresses and the rest in step with
+// ECS-shaped ECSCluster, TaskDefinition and ECSService objects.
+package main
+
+import (
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	_ "k8s.io/client-go/plugin/pkg/client/auth"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
+	"github.com/ecs-operator/ecs-operator/controllers"
+)
+
+var scheme = runtime.NewScheme()
+
+func init() {
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(ecsv1.AddToScheme(scheme))
+}
+
+// options are the command-line settings of the operator.
+type options struct {
+	metricsAddr             string
+	secureMetrics           bool
+	enableHTTP2             bool
+	probeAddr               string
+	leaderElect             bool
+	leaderElectionID        string
+	leaderElectionNamespace string
+	qps                     float64
+	burst                   int
+	concurrency             int
+	watchNamespaces         string
+}
+
+func main() {
+	var opts options
+	flag.StringVar(&opts.metricsAddr, "metrics-bind-address", ":8443",
+		"Address the metrics endpoint binds to (:8443 for HTTPS, :8080 for HTTP, 0 to disable).")
+	flag.BoolVar(&opts.secureMetrics, "metrics-secure", true,
+		"Serve metrics over HTTPS with Kubernetes authentication and authorization.")
+	flag.BoolVar(&opts.enableHTTP2, "enable-http2", false,
+		"Enable HTTP/2 for the metrics server (off by default: HTTP/2 Rapid Reset, CVE-2023-44487).")
+	flag.StringVar(&opts.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
+	flag.BoolVar(&opts.leaderElect, "leader-elect", false,
+		"Elect a leader so that only one replica reconciles at a time.")
+	flag.StringVar(&opts.leaderElectionID, "leader-election-id", "ecs-operator.ecs.operator.dev", "Name of the leader election Lease.")
+	flag.StringVar(&opts.leaderElectionNamespace, "leader-election-namespace", "",
+		"Namespace of the leader election Lease (default: the namespace the operator runs in).")
+	flag.Float64Var(&opts.qps, "kube-api-qps", 50, "Queries per second to the Kubernetes API server.")
+	flag.IntVar(&opts.burst, "kube-api-burst", 100, "Burst of queries to the Kubernetes API server.")
+	flag.IntVar(&opts.concurrency, "max-concurrent-reconciles", 4, "Objects of each kind reconciled in parallel.")
+	flag.StringVar(&opts.watchNamespaces, "watch-namespaces", "",
+		"Comma-separated namespaces to watch for TaskDefinitions and ECSServices (default: all).")
+	zapOpts := zap.Options{Development: false}
+	zapOpts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+
+	if err := run(opts); err != nil {
+		ctrl.Log.WithName("setup").Error(err, "operator stopped")
+		os.Exit(1)
+	}
+}
+
+func run(opts options) error {
+	cfg, err := ctrl.GetConfig()
+	if err != nil {
+		return fmt.Errorf("loading kubeconfig: %w", err)
+	}
+	cfg.QPS = float32(opts.qps)
+	cfg.Burst = opts.burst
+	cfg.UserAgent = "ecs-operator"
+
+	var tlsOpts []func(*tls.Config)
+	if !opts.enableHTTP2 {
+		tlsOpts = append(tlsOpts, func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} })
+	}
+	metricsOpts := metricsserver.Options{
+		BindAddress:   opts.metricsAddr,
+		SecureServing: opts.secureMetrics,
+		TLSOpts:       tlsOpts,
+	}
+	if opts.secureMetrics {
+		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                        scheme,
+		Metrics:                       metricsOpts,
+		HealthProbeBindAddress:        opts.probeAddr,
+		LeaderElection:                opts.leaderElect,
+		LeaderElectionID:              opts.leaderElectionID,
+		LeaderElectionNamespace:       opts.leaderElectionNamespace,
+		LeaderElectionReleaseOnCancel: true,
+		Cache:                         cache.Options{DefaultNamespaces: namespaceConfig(opts.watchNamespaces)},
+	})
+	if err != nil {
+		return fmt.Errorf("creating manager: %w", err)
+	}
+	if err := controllers.Setup(mgr, controllers.Options{MaxConcurrentReconciles: opts.concurrency}); err != nil {
+		return err
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return fmt.Errorf("adding health check: %w", err)
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return fmt.Errorf("adding readiness check: %w", err)
+	}
+	ctrl.Log.WithName("setup").Info("starting ecs-operator")
+	return mgr.Start(ctrl.SetupSignalHandler())
+}
+
+// namespaceConfig turns "a,b" into the cache's per-namespace settings; an
+// empty list means all namespaces.
+func namespaceConfig(list string) map[string]cache.Config {
+	var namespaces map[string]cache.Config
+	for _, ns := range strings.Split(list, ",") {
+		if ns = strings.TrimSpace(ns); ns == "" {
+			continue
+		}
+		if namespaces == nil {
+			namespaces = map[string]cache.Config{}
+		}
+		namespaces[ns] = cache.Config{}
+	}
+	return namespaces
+}
