@@ -214,6 +214,9 @@ func Start(opts Options) (*Env, error) {
 	}
 	cfg, err := env.Environment.Start()
 	if err != nil {
+		// Start may fail after etcd and kube-apiserver are up (for example
+		// when a CRD is rejected); stop them so no process outlives the test.
+		_ = env.Environment.Stop()
 		return nil, fmt.Errorf("starting the test API server: %w", err)
 	}
 	env.Config = cfg
