@@ -159,8 +159,9 @@ func parseTree(data []byte) (any, error) {
 	if err := dec.Decode(&tree); err != nil {
 		return nil, Errors{syntaxError(data, err)}
 	}
+	end := int(dec.InputOffset())
 	if _, err := dec.Token(); err != io.EOF {
-		offset := skipSpace(data, int(dec.InputOffset()))
+		offset := skipSpace(data, end)
 		return nil, Errors{{Message: fmt.Sprintf("invalid JSON at %s: unexpected %s after the end of the document (one file holds one JSON document)", position(data, offset), describeFound(data, offset))}}
 	}
 	return tree, nil

@@ -82,7 +82,7 @@ func arrayShape(items []any) (shape, error) {
 }
 
 func objectShape(obj map[string]any) (shape, error) {
-	if services, ok := obj["services"].([]any); ok && onlyKeys(obj, "services", "failures") {
+	if services, ok := obj["services"].([]any); ok && classify(obj) == "" {
 		if len(services) == 0 {
 			msg := "describe-services output without services: nothing to convert"
 			if failures, ok := obj["failures"].([]any); ok && len(failures) > 0 {
@@ -180,19 +180,6 @@ func notECSMessage(obj map[string]any) string {
 	return msg
 }
 
-func onlyKeys(obj map[string]any, keys ...string) bool {
-	for key := range obj {
-		found := false
-		for _, k := range keys {
-			found = found || key == k
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
-}
-
 func describeFailure(v any) string {
 	f, _ := v.(map[string]any)
 	var parts []string
@@ -253,6 +240,7 @@ func decodeDescribeTaskDefinition(data []byte, tree any) ([]Document, error) {
 	}
 	doc := Document{Kind: KindTaskDefinition, Path: "taskDefinition", TaskDefinition: out.TaskDefinition}
 	doc.Diagnostics = strictDiagnostics(strict, "taskDefinition", taskDefinitionType)
+	doc.Diagnostics = append(doc.Diagnostics, outsideDiagnostics(strict, "taskDefinition")...)
 	if len(out.Tags) > 0 {
 		switch {
 		case len(doc.TaskDefinition.Tags) == 0:
@@ -286,6 +274,7 @@ func decodeCreateServiceOutput(data []byte, tree any) ([]Document, error) {
 	}
 	doc := Document{Kind: KindService, Path: "service", Service: out.Service}
 	doc.Diagnostics = strictDiagnostics(strict, "service", serviceType)
+	doc.Diagnostics = append(doc.Diagnostics, outsideDiagnostics(strict, "service")...)
 	finishService(&doc)
 	return []Document{doc}, nil
 }
@@ -341,16 +330,16 @@ func strictDiagnostics(strict []error, prefix string, specType reflect.Type) []D
 	return out
 }
 
-// outsideDiagnostics reports strict problems that are not under any of the
-// document prefixes (keys of the describe output wrapper).
+// outsideDiagnostics reports strict problems outside the documents: keys
+// of the describe output wrapper next to them.
 func outsideDiagnostics(strict []error, documentsKey string) []Diagnostic {
 	var out []Diagnostic
 	for _, err := range strict {
 		path, problem := strictReport(err)
-		if path == documentsKey || strings.HasPrefix(path, documentsKey+"[") || strings.HasPrefix(path, "failures") {
+		if path == documentsKey || strings.HasPrefix(path, documentsKey+".") || strings.HasPrefix(path, documentsKey+"[") {
 			continue
 		}
-		out = append(out, Diagnostic{Severity: Warning, Message: fmt.Sprintf("%s key %q in the describe output; ignored", problem, path)})
+		out = append(out, Diagnostic{Severity: Warning, Message: fmt.Sprintf("%s key %q next to %s in the describe output; ignored", problem, path, documentsKey)})
 	}
 	return out
 }

@@ -95,7 +95,7 @@ func walkSchema(v any, path, schemaPath string, rules map[string]schemaRule, err
 	case map[string]any:
 		for _, key := range rule.required {
 			if _, ok := v[key]; !ok {
-				*errs = append(*errs, Error{Path: joinPath(path, key), Message: requiredMessage(schemaPath, key)})
+				*errs = append(*errs, Error{Path: joinPath(path, key), Message: requiredMessage(joinPath(schemaPath, key))})
 			}
 		}
 		for _, key := range sortedKeys(v) {
@@ -123,7 +123,7 @@ func walkSchema(v any, path, schemaPath string, rules map[string]schemaRule, err
 		length := int64(utf8.RuneCountInString(v))
 		if rule.minLength != nil && length < *rule.minLength {
 			if length == 0 {
-				fail("must not be empty%s", hint)
+				fail("%s", requiredMessage(schemaPath))
 			} else {
 				fail("must be at least %d characters long%s", *rule.minLength, hint)
 			}
@@ -148,16 +148,21 @@ func walkSchema(v any, path, schemaPath string, rules map[string]schemaRule, err
 	}
 }
 
-// requiredMessage says what a missing required field is for, where a
-// generic "required" would leave the user guessing.
-func requiredMessage(schemaPath, key string) string {
-	switch joinPath(schemaPath, key) {
+// requiredMessage is the message for a missing or empty required field;
+// it says what the field is for where a bare "required" would leave the
+// user guessing.
+func requiredMessage(schemaPath string) string {
+	switch schemaPath {
 	case "taskDefinition":
 		return "required: name the task definition the service runs (family, family:revision or an ARN)"
 	case "containerDefinitions":
 		return "required: a task definition needs at least one container"
+	case "containerDefinitions[].name":
+		return "required: every container needs a name"
+	case "containerDefinitions[].image":
+		return "required: every container needs an image"
 	}
-	return "required"
+	return "required; must not be empty"
 }
 
 var patternCache sync.Map // string → *regexp.Regexp
