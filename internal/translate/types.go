@@ -143,6 +143,9 @@ type ServiceInput struct {
 	// Name.
 	Namespace string
 	Name      string
+	// Annotations of the ECSService object; ecs.operator.dev/cloudmap-name
+	// names the Service of a Cloud Map registry.
+	Annotations map[string]string
 	// Spec is the service.
 	Spec *ecsv1.ECSServiceSpec
 	// TaskSpec and Task are the resolved task definition revision and its
