@@ -370,6 +370,9 @@ var (
 )
 
 func taskCPUFormat(spec *ecsv1.TaskDefinitionSpec) Errors {
+	if spec.CPU != nil && spec.CPU.Type == intstr.Int && spec.CPU.IntVal < 0 {
+		return Errors{{Path: "cpu", Message: fmt.Sprintf("must not be negative (is %d)", spec.CPU.IntVal)}}
+	}
 	if spec.CPU == nil || spec.CPU.Type != intstr.String || taskCPUPattern.MatchString(spec.CPU.StrVal) {
 		return nil
 	}
@@ -377,6 +380,9 @@ func taskCPUFormat(spec *ecsv1.TaskDefinitionSpec) Errors {
 }
 
 func taskMemoryFormat(spec *ecsv1.TaskDefinitionSpec) Errors {
+	if spec.Memory != nil && spec.Memory.Type == intstr.Int && spec.Memory.IntVal < 0 {
+		return Errors{{Path: "memory", Message: fmt.Sprintf("must not be negative (is %d)", spec.Memory.IntVal)}}
+	}
 	if spec.Memory == nil || spec.Memory.Type != intstr.String || taskMemoryPattern.MatchString(spec.Memory.StrVal) {
 		return nil
 	}
