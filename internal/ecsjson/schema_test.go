@@ -102,15 +102,15 @@ func collectSchemaRules(s apiextensionsv1.JSONSchemaProps, path string, rules ma
 	r.required = append([]string(nil), s.Required...)
 	sort.Strings(r.required)
 	unsupported := map[string]bool{
-		"exclusiveMinimum":  s.ExclusiveMinimum,
-		"exclusiveMaximum":  s.ExclusiveMaximum,
-		"multipleOf":        s.MultipleOf != nil,
-		"uniqueItems":       s.UniqueItems,
-		"minProperties":     s.MinProperties != nil,
-		"maxProperties":     s.MaxProperties != nil,
-		"oneOf/anyOf/allOf": len(s.OneOf)+len(s.AllOf) > 0 || (len(s.AnyOf) > 0 && !s.XIntOrString),
-		"not":               s.Not != nil,
-		"default":           s.Default != nil,
+		"exclusiveMinimum":               s.ExclusiveMinimum,
+		"exclusiveMaximum":               s.ExclusiveMaximum,
+		"multipleOf":                     s.MultipleOf != nil,
+		"uniqueItems":                    s.UniqueItems,
+		"minProperties":                  s.MinProperties != nil,
+		"maxProperties":                  s.MaxProperties != nil,
+		"oneOf/anyOf/allOf":              len(s.OneOf)+len(s.AllOf) > 0 || (len(s.AnyOf) > 0 && !s.XIntOrString),
+		"not":                            s.Not != nil,
+		"default":                        s.Default != nil,
 		"x-kubernetes-list-type set/map": s.XListType != nil && *s.XListType != "atomic",
 	}
 	for name, used := range unsupported {
