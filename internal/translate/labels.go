@@ -1,0 +1,171 @@
+package translate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/utils/ptr"
+
+	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
+	"github.com/ecs-operator/ecs-operator/internal/names"
+)
+
+// AnnotationContainerNames keeps, on the pod template, the ECS name of every
+// container whose Kubernetes name had to be sanitised (JSON object,
+// Kubernetes name → ECS name).
+const AnnotationContainerNames = "ecs.operator.dev/container-names"
+
+// collisionSuffix is the short hash added to two different ECS names that
+// sanitise to the same Kubernetes name (field-map §0 rule 6).
+func collisionSuffix(original string) string {
+	sum := sha256.Sum256([]byte(original))
+	return hex.EncodeToString(sum[:4])
+}
+
+// translateMetadata builds the pod template labels and annotations
+// (field-map §0 and §1 family, tags, read-only fields).
+func (t *taskTranslation) translateMetadata() {
+	t.labels = map[string]string{
+		ecsv1.LabelAppName:   t.familyLabel,
+		ecsv1.LabelManagedBy: ecsv1.ManagedByValue,
+		ecsv1.LabelFamily:    t.familyLabel,
+		ecsv1.LabelRevision:  strconv.FormatInt(t.revision, 10),
+	}
+	if t.in.ClusterName != "" {
+		t.labels[ecsv1.LabelCluster] = names.LabelValue(t.in.ClusterName)
+	}
+	if t.family != t.familyLabel {
+		t.setAnnotation(ecsv1.AnnotationOriginalName, t.family)
+	}
+	renamed := map[string]string{}
+	for _, tc := range t.containers {
+		if tc.name != tc.def.Name {
+			renamed[tc.name] = tc.def.Name
+		}
+	}
+	if len(renamed) > 0 {
+		t.setAnnotation(AnnotationContainerNames, mustJSON(renamed))
+	}
+	t.translateReadOnlyFields()
+}
+
+// translateTags computes the tag labels and annotation. Tags reach pods
+// only through a service's propagateTags, so TranslateTask puts them on the
+// TaskDefinition's own children (ServiceAccount, ExternalSecrets, volumes,
+// ConfigMaps, NetworkPolicy); TranslateService uses TagMetadata for pods.
+func (t *taskTranslation) translateTags() {
+	for i, tag := range t.spec.Tags {
+		if tag.Key == nil || *tag.Key == "" {
+			t.rep.Warn("tags["+strconv.Itoa(i)+"].key", "tag without a key ignored")
+		}
+	}
+	t.tagLabels, t.tagsJSON = TagMetadata(t.spec.Tags)
+}
+
+// TagMetadata maps ECS tags to Kubernetes metadata (field-map §1 tags):
+// tags whose key and value are valid label syntax become labels (keys
+// starting with "aws:" and keys in the operator's own prefix excepted), and
+// every tag goes into the ecs.operator.dev/tags annotation value (a JSON
+// object, "" when there are no tags). Later duplicates win, as in ECS.
+func TagMetadata(tags []ecsv1.Tag) (labels map[string]string, annotation string) {
+	if len(tags) == 0 {
+		return nil, ""
+	}
+	all := make(map[string]string, len(tags))
+	for _, tag := range tags {
+		key := ptr.Deref(tag.Key, "")
+		if key == "" {
+			continue
+		}
+		all[key] = ptr.Deref(tag.Value, "")
+	}
+	if len(all) == 0 {
+		return nil, ""
+	}
+	for key, value := range all {
+		if strings.HasPrefix(key, "aws:") || strings.HasPrefix(key, "ecs.operator.dev/") || strings.HasPrefix(key, "app.kubernetes.io/") {
+			continue
+		}
+		if len(validation.IsQualifiedName(key)) > 0 || len(validation.IsValidLabelValue(value)) > 0 {
+			continue
+		}
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[key] = value
+	}
+	return labels, mustJSON(all)
+}
+
+// translateReadOnlyFields notes the describe-task-definition output fields
+// (field-map §1: accepted and ignored; the operator numbers revisions).
+func (t *taskTranslation) translateReadOnlyFields() {
+	s := t.spec
+	const why = "read-only describe-task-definition output; ignored"
+	if s.TaskDefinitionArn != nil {
+		t.rep.Info("taskDefinitionArn", why)
+	}
+	if s.Revision != nil {
+		t.rep.Info("revision", "read-only describe-task-definition output; kept as annotation %s (the operator numbers revisions itself)", ecsv1.AnnotationSourceRevision)
+		t.setAnnotation(ecsv1.AnnotationSourceRevision, strconv.FormatInt(*s.Revision, 10))
+	}
+	if s.Status != nil {
+		t.rep.Info("status", why)
+	}
+	if len(s.Compatibilities) > 0 {
+		t.rep.Info("compatibilities", why)
+	}
+	if len(s.RequiresAttributes) > 0 {
+		t.rep.Info("requiresAttributes", why)
+	}
+	if s.RegisteredAt != nil {
+		t.rep.Info("registeredAt", why)
+	}
+	if s.RegisteredBy != nil {
+		t.rep.Info("registeredBy", why)
+	}
+	if s.DeregisteredAt != nil {
+		t.rep.Info("deregisteredAt", why)
+	}
+}
+
+// translateDockerLabels keeps dockerLabels as a pod annotation: Kubernetes
+// has no runtime container labels (field-map §3.1).
+func (t *taskTranslation) translateDockerLabels(tc *taskContainer) {
+	if len(tc.def.DockerLabels) == 0 {
+		return
+	}
+	key := containerAnnotationKey(ecsv1.AnnotationDockerLabelsPrefix, tc.name)
+	t.setAnnotation(key, mustJSON(tc.def.DockerLabels))
+	t.rep.Warn(tc.path+".dockerLabels", "docker labels kept as annotation %s only", key)
+}
+
+// containerAnnotationKey appends a container name to an annotation prefix,
+// shortening the name so the key stays valid (the part after '/' is at
+// most 63 characters).
+func containerAnnotationKey(prefix, container string) string {
+	slash := strings.IndexByte(prefix, '/')
+	room := names.MaxLabel - (len(prefix) - slash - 1)
+	if len(container) > room {
+		container = names.DNSLabel(container, room)
+	}
+	return prefix + container
+}
+
+func (t *taskTranslation) setAnnotation(key, value string) {
+	if t.annotations == nil {
+		t.annotations = map[string]string{}
+	}
+	t.annotations[key] = value
+}
+
+// mustJSON encodes maps and slices of strings, which cannot fail.
+func mustJSON(v any) string {
+	data, _ := json.Marshal(v)
+	return string(data)
+}
+

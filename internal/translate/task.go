@@ -1,0 +1,378 @@
+package translate
+
+import (
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/utils/ptr"
+
+	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
+	"github.com/ecs-operator/ecs-operator/internal/names"
+	"github.com/ecs-operator/ecs-operator/internal/report"
+)
+
+// TranslateTask turns one task definition revision into a pod template and
+// the objects the pod needs (ServiceAccount, ExternalSecrets, volumes,
+// ConfigMaps, NetworkPolicy). It follows docs/field-map.md §1–§5; every
+// field that cannot be honoured exactly is reported as a warning naming
+// its ECS path. On invalid input it returns report.Errors listing every
+// problem and no objects.
+func TranslateTask(in TaskInput) (*TaskResult, error) {
+	t := &taskTranslation{in: in}
+	if in.Spec == nil {
+		t.rep.Fail("", "no task definition given")
+		return nil, t.rep.Err()
+	}
+	t.run()
+	if err := t.rep.Err(); err != nil {
+		return nil, err
+	}
+	t.res.Warnings = t.rep.Warnings()
+	t.res.Notes = t.rep.Infos()
+	return &t.res, nil
+}
+
+// containerRole is where a container lands in the pod (field-map §3.0).
+type containerRole int
+
+const (
+	// roleApp is a regular containers[] entry.
+	roleApp containerRole = iota
+	// roleRunToCompletion (T) is a regular init container: the target of a
+	// COMPLETE or SUCCESS dependency.
+	roleRunToCompletion
+	// roleStartedBefore (S) is a native sidecar: the target of a START or
+	// HEALTHY dependency, or the FireLens log router.
+	roleStartedBefore
+	// roleJobSidecar is a non-essential container of a Job, run as a native
+	// sidecar so that the Job completes when the essential ones exit.
+	roleJobSidecar
+)
+
+// taskContainer is one ECS container while it is being translated.
+type taskContainer struct {
+	index     int
+	def       *ecsv1.ContainerDefinition
+	path      string // containerDefinitions[i]
+	name      string // Kubernetes container name
+	essential bool
+	role      containerRole
+
+	// healthyTarget is set when another container depends on this one with
+	// HEALTHY; startTimeoutCap is the smallest startTimeout of those
+	// dependents (0: none).
+	healthyTarget   bool
+	startTimeoutCap int32
+	// completeTarget is set when another container depends on this one
+	// with COMPLETE (not SUCCESS).
+	completeTarget bool
+	logRouter      bool
+
+	health *ecsHealthCheck
+	// mounts are the container's own mountPoints, which volumesFrom copies.
+	mounts []corev1.VolumeMount
+	// cpuMillis and memory values as ECS gave them (-1: absent).
+	cpuMillis         int64
+	memoryMiB         int64
+	memoryReservation int64
+
+	k8s corev1.Container
+}
+
+// taskTranslation holds the state of one TranslateTask call.
+type taskTranslation struct {
+	in      TaskInput
+	spec    *ecsv1.TaskDefinitionSpec
+	cluster *ecsv1.ECSClusterSpec
+	caps    Capabilities
+	rep     report.Collector
+
+	family      string // the ECS family
+	familyName  string // DNS label used for child names
+	familyLabel string // label value
+	namespace   string
+	revision    int64
+
+	networkMode string // normalised: awsvpc, bridge, host, none or "" (Docker default)
+	windows     bool
+	fargate     bool
+
+	containers []*taskContainer
+	byECSName  map[string]*taskContainer
+	volumes    map[string]*taskVolume // by ECS volume name
+	podVolumes map[string]bool        // Kubernetes volume names in use
+
+	pod         corev1.PodSpec
+	labels      map[string]string
+	annotations map[string]string
+	tagLabels   map[string]string
+	tagsJSON    string
+
+	secrets taskSecrets
+	res     TaskResult
+}
+
+func (t *taskTranslation) run() {
+	t.spec = t.in.Spec
+	t.cluster = t.in.Cluster
+	if t.cluster == nil {
+		t.cluster = &ecsv1.ECSClusterSpec{}
+	}
+	t.caps = effectiveCapabilities(t.in.Capabilities, t.cluster.Features)
+	t.namespace = t.in.Namespace
+	t.revision = t.in.Revision
+	if t.revision < 1 {
+		t.revision = 1
+	}
+	t.family = ptr.Deref(t.spec.Family, "")
+	if t.family == "" {
+		t.family = t.in.Name
+	}
+	if t.family == "" {
+		t.rep.Fail("family", "required: set family (or the TaskDefinition name)")
+		return
+	}
+	t.familyName = names.Object(t.family)
+	t.familyLabel = names.LabelValue(t.family)
+	t.res.Family = t.family
+
+	t.translatePlatform()
+	t.translateNetworkMode()
+	if !t.translateContainerNames() {
+		return
+	}
+	t.translateVolumes()
+	for _, tc := range t.containers {
+		t.translateContainer(tc)
+	}
+	t.translateVolumesFrom()
+	t.translateLifecycle()
+	t.translateResources()
+	t.translatePodNetworking()
+	t.translatePodSecurity()
+	t.translateStopTimeout()
+	t.translateIAM()
+	t.translateSecretObjects()
+	t.translateLogOutputs()
+	t.translateNetworkPolicy()
+	t.translateMetadata()
+	if t.rep.Failed() {
+		return
+	}
+	t.assemblePod()
+}
+
+// translateContainer maps the per-container fields that do not depend on
+// the other containers.
+func (t *taskTranslation) translateContainer(tc *taskContainer) {
+	def := tc.def
+	tc.k8s.Name = tc.name
+	tc.k8s.Image = def.Image
+	tc.k8s.Command = escapeKubernetesVarRefs(def.EntryPoint)
+	tc.k8s.Args = escapeKubernetesVarRefs(def.Command)
+	tc.k8s.WorkingDir = ptr.Deref(def.WorkingDirectory, "")
+	if ptr.Deref(def.Interactive, false) {
+		tc.k8s.Stdin = true
+	}
+	if ptr.Deref(def.PseudoTerminal, false) {
+		tc.k8s.TTY = true
+	}
+	t.translateImagePolicy(tc)
+	t.translateEnvironment(tc)
+	t.translatePorts(tc)
+	t.translateMountPoints(tc)
+	t.translateLinuxParameters(tc)
+	t.translateContainerSecurity(tc)
+	t.translateContainerResources(tc)
+	t.translateHealthCheck(tc)
+	t.translateLogConfiguration(tc)
+	t.translateDockerLabels(tc)
+	t.translateContainerMisc(tc)
+}
+
+// assemblePod puts the translated containers into the pod spec in their
+// lifecycle order and builds the pod template.
+func (t *taskTranslation) assemblePod() {
+	for _, tc := range t.initOrder() {
+		t.pod.InitContainers = append(t.pod.InitContainers, tc.k8s)
+	}
+	for _, tc := range t.containers {
+		if tc.role == roleApp {
+			t.pod.Containers = append(t.pod.Containers, tc.k8s)
+		}
+	}
+	t.res.PodTemplate = corev1.PodTemplateSpec{}
+	t.res.PodTemplate.Labels = t.labels
+	if len(t.annotations) > 0 {
+		t.res.PodTemplate.Annotations = t.annotations
+	}
+	t.res.PodTemplate.Spec = t.pod
+}
+
+// effectiveCapabilities applies the ECSCluster's feature overrides to the
+// detected capabilities.
+func effectiveCapabilities(detected Capabilities, overrides *ecsv1.ClusterFeatures) Capabilities {
+	caps := detected
+	if overrides == nil {
+		return caps
+	}
+	if overrides.PodLevelResources != nil {
+		caps.PodLevelResources = *overrides.PodLevelResources
+	}
+	if overrides.ContainerRestartRules != nil {
+		caps.ContainerRestartRules = *overrides.ContainerRestartRules
+	}
+	if overrides.HostnameOverride != nil {
+		caps.HostnameOverride = *overrides.HostnameOverride
+	}
+	return caps
+}
+
+// translateContainerNames sanitises container names (field-map §0 rules 1
+// and 6) and checks the fields every container needs. It reports false when
+// the containers cannot be translated at all.
+func (t *taskTranslation) translateContainerNames() bool {
+	defs := t.spec.ContainerDefinitions
+	if len(defs) == 0 {
+		t.rep.Fail("containerDefinitions", "at least one container definition is required")
+		return false
+	}
+	t.containers = make([]*taskContainer, len(defs))
+	t.byECSName = make(map[string]*taskContainer, len(defs))
+	bySanitised := make(map[string][]*taskContainer, len(defs))
+	essentialCount := 0
+	for i := range defs {
+		def := &defs[i]
+		tc := &taskContainer{
+			index:             i,
+			def:               def,
+			path:              "containerDefinitions[" + strconv.Itoa(i) + "]",
+			essential:         def.Essential == nil || *def.Essential,
+			cpuMillis:         -1,
+			memoryMiB:         -1,
+			memoryReservation: -1,
+		}
+		t.containers[i] = tc
+		if tc.essential {
+			essentialCount++
+		}
+		if def.Name == "" {
+			t.rep.Fail(tc.path+".name", "required: every container needs a name")
+		}
+		if def.Image == "" {
+			t.rep.Fail(tc.path+".image", "required: container %q needs an image", def.Name)
+		}
+		if prev, dup := t.byECSName[def.Name]; dup && def.Name != "" {
+			t.rep.Fail(tc.path+".name", "container name %q is already used by %s; container names must be unique", def.Name, prev.path)
+			continue
+		}
+		t.byECSName[def.Name] = tc
+		tc.name = names.Object(def.Name)
+		bySanitised[tc.name] = append(bySanitised[tc.name], tc)
+	}
+	if essentialCount == 0 {
+		t.rep.Fail("containerDefinitions", "at least one container must be essential (essential defaults to true)")
+	}
+	for _, tc := range t.containers {
+		group := bySanitised[tc.name]
+		if len(group) < 2 {
+			continue
+		}
+		other := group[0]
+		if other == tc {
+			other = group[1]
+		}
+		t.rep.Warn(tc.path+".name", "names %q and %q collide after sanitising; suffixed", tc.def.Name, other.def.Name)
+	}
+	for base, group := range bySanitised {
+		if len(group) < 2 {
+			continue
+		}
+		for _, tc := range group {
+			tc.name = names.Suffixed(base, collisionSuffix(tc.def.Name))
+		}
+	}
+	return !t.rep.Failed()
+}
+
+// ContainerNames returns the Kubernetes container name of each ECS
+// container of spec, as TranslateTask names them (sanitised, collisions
+// suffixed). Service translation uses it to find containers by ECS name.
+func ContainerNames(spec *ecsv1.TaskDefinitionSpec) map[string]string {
+	out := make(map[string]string, len(spec.ContainerDefinitions))
+	counts := make(map[string]int, len(spec.ContainerDefinitions))
+	for _, def := range spec.ContainerDefinitions {
+		if _, seen := out[def.Name]; seen {
+			continue
+		}
+		out[def.Name] = names.Object(def.Name)
+		counts[out[def.Name]]++
+	}
+	for ecsName, k8sName := range out {
+		if counts[k8sName] > 1 {
+			out[ecsName] = names.Suffixed(k8sName, collisionSuffix(ecsName))
+		}
+	}
+	return out
+}
+
+// childObject returns the metadata shared by every companion object: the
+// family labels, the tag labels and annotation, and the revision label for
+// per-revision objects.
+func (t *taskTranslation) childLabels(perRevision bool) map[string]string {
+	labels := make(map[string]string, 6+len(t.tagLabels))
+	for k, v := range t.tagLabels {
+		labels[k] = v
+	}
+	labels[ecsv1.LabelAppName] = t.familyLabel
+	labels[ecsv1.LabelManagedBy] = ecsv1.ManagedByValue
+	labels[ecsv1.LabelFamily] = t.familyLabel
+	if t.in.ClusterName != "" {
+		labels[ecsv1.LabelCluster] = names.LabelValue(t.in.ClusterName)
+	}
+	if perRevision {
+		labels[ecsv1.LabelRevision] = strconv.FormatInt(t.revision, 10)
+	}
+	return labels
+}
+
+func (t *taskTranslation) childAnnotations(original, sanitised string) map[string]string {
+	var ann map[string]string
+	if original != sanitised {
+		ann = map[string]string{ecsv1.AnnotationOriginalName: original}
+	}
+	if t.tagsJSON != "" {
+		if ann == nil {
+			ann = map[string]string{}
+		}
+		ann[ecsv1.AnnotationTags] = t.tagsJSON
+	}
+	return ann
+}
+
+// newUnstructured builds an unstructured object with its metadata set.
+func (t *taskTranslation) newUnstructured(apiVersion, kind, name string, perRevision bool, spec map[string]any) *unstructured.Unstructured {
+	meta := map[string]any{
+		"name":      name,
+		"namespace": t.namespace,
+		"labels":    stringMapToAny(t.childLabels(perRevision)),
+	}
+	if ann := t.childAnnotations(t.family, t.familyName); len(ann) > 0 {
+		meta["annotations"] = stringMapToAny(ann)
+	}
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": apiVersion,
+		"kind":       kind,
+		"metadata":   meta,
+		"spec":       spec,
+	}}
+}
+
+func stringMapToAny(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
