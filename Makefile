@@ -34,10 +34,10 @@ generate: ## Generate deepcopy code for the API types.
 	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
 
 .PHONY: manifests
-manifests: ## Generate CRDs and RBAC from the markers, and copy CRDs into the Helm chart.
+manifests: ## Generate CRDs and RBAC from the markers, and copy both into the Helm chart.
 	$(CONTROLLER_GEN) crd:allowDangerousTypes=true paths=./api/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=ecs-operator-manager paths=./controllers/... output:rbac:artifacts:config=config/rbac
-	@if [ -d charts/ecs-operator ]; then mkdir -p charts/ecs-operator/crds && cp config/crd/bases/*.yaml charts/ecs-operator/crds/; fi
+	@if [ -d charts/ecs-operator ]; then mkdir -p charts/ecs-operator/crds charts/ecs-operator/files && cp config/crd/bases/*.yaml charts/ecs-operator/crds/ && cp config/rbac/role.yaml charts/ecs-operator/files/manager-role.yaml; fi
 
 .PHONY: fmt
 fmt: ## Format the Go code.
@@ -111,8 +111,10 @@ chaos: build testbed ## Fault-injection end-to-end tests (operator kills, API se
 
 .PHONY: helm-lint
 helm-lint: testbed manifests ## Lint and render the Helm chart.
-	"$$(hack/testbed.sh)/helm" lint charts/ecs-operator
-	"$$(hack/testbed.sh)/helm" template ecs-operator charts/ecs-operator >/dev/null
+	"$$(hack/testbed.sh)/helm" lint --strict charts/ecs-operator
+	"$$(hack/testbed.sh)/helm" lint --strict charts/ecs-operator -f charts/ecs-operator/ci/full-values.yaml
+	"$$(hack/testbed.sh)/helm" template ecs-operator charts/ecs-operator -n ecs-operator-system >/dev/null
+	"$$(hack/testbed.sh)/helm" template ecs-operator charts/ecs-operator -n ecs-operator-system -f charts/ecs-operator/ci/full-values.yaml >/dev/null
 
 ##@ Help
 
