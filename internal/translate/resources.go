@@ -42,7 +42,7 @@ func mebibytesQuantity(mib int64) resource.Quantity {
 
 // taskCPU is a parsed task-level cpu value.
 type taskCPU struct {
-	units     float64 // ECS CPU units, for validation against containers
+	units      float64 // ECS CPU units, for validation against containers
 	millicores int64
 }
 

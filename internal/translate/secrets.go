@@ -29,11 +29,11 @@ const (
 const dockerHubRegistry = "https://index.docker.io/v1/"
 
 var (
-	secretsManagerARN = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):([0-9]{12}):secret:([^:]+)(?::(.*))?$`)
-	ssmParameterARN   = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:([a-z0-9-]+):([0-9]{12}):parameter(/.+)$`)
-	ssmParameterName  = regexp.MustCompile(`^/?[a-zA-Z0-9_.-]+(/[a-zA-Z0-9_.-]+)*$`)
+	secretsManagerARN  = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):([0-9]{12}):secret:([^:]+)(?::(.*))?$`)
+	ssmParameterARN    = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:([a-z0-9-]+):([0-9]{12}):parameter(/.+)$`)
+	ssmParameterName   = regexp.MustCompile(`^/?[a-zA-Z0-9_.-]+(/[a-zA-Z0-9_.-]+)*$`)
 	secretsManagerName = regexp.MustCompile(`^[a-zA-Z0-9/_+=.@-]+$`)
-	privateECRHost    = regexp.MustCompile(`^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
+	privateECRHost     = regexp.MustCompile(`^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
 )
 
 // secretRemoteRef is where External Secrets reads one value.
