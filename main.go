@@ -99,7 +99,7 @@ func run(opts options) error {
 		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
 
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+	mgrOpts := ctrl.Options{
 		Scheme:                        scheme,
 		Metrics:                       metricsOpts,
 		HealthProbeBindAddress:        opts.probeAddr,
@@ -108,11 +108,14 @@ func run(opts options) error {
 		LeaderElectionNamespace:       opts.leaderElectionNamespace,
 		LeaderElectionReleaseOnCancel: true,
 		Cache:                         cache.Options{DefaultNamespaces: namespaceConfig(opts.watchNamespaces)},
-	})
+	}
+	controllers.ConfigureManager(&mgrOpts)
+	mgr, err := ctrl.NewManager(cfg, mgrOpts)
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)
 	}
-	if err := controllers.Setup(mgr, controllers.Options{MaxConcurrentReconciles: opts.concurrency}); err != nil {
+	ctx := ctrl.SetupSignalHandler()
+	if err := controllers.Setup(ctx, mgr, controllers.Options{MaxConcurrentReconciles: opts.concurrency}); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -122,7 +125,7 @@ func run(opts options) error {
 		return fmt.Errorf("adding readiness check: %w", err)
 	}
 	ctrl.Log.WithName("setup").Info("starting ecs-operator")
-	return mgr.Start(ctrl.SetupSignalHandler())
+	return mgr.Start(ctx)
 }
 
 // namespaceConfig turns "a,b" into the cache's per-namespace settings; an

@@ -2,44 +2,457 @@ package controllers
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
 
-	"k8s.io/apimachinery/pkg/api/equality"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 
 	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
+	"github.com/ecs-operator/ecs-operator/internal/translate"
 )
 
-// ECSServiceReconciler reconciles ECSService objects.
+// ECSServiceReconciler runs ECS services: it resolves the task definition
+// revision and cluster, applies the workload and everything around it,
+// and reports ECS-style deployments, counts and events.
 type ECSServiceReconciler struct {
-	client.Client
+	*deps
+	now func() time.Time
 }
 
 // +kubebuilder:rbac:groups=ecs.operator.dev,resources=ecsservices,verbs=get;list;watch
 // +kubebuilder:rbac:groups=ecs.operator.dev,resources=ecsservices/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=ecs.operator.dev,resources=taskdefinitions,verbs=get;list;watch
+// +kubebuilder:rbac:groups=ecs.operator.dev,resources=ecsclusters,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apps,resources=deployments;daemonsets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=apps,resources=controllerrevisions,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=services,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=pods;nodes;namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=autoscaling,resources=horizontalpodautoscalers,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=storage.k8s.io,resources=storageclasses,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=elbv2.k8s.aws,resources=targetgroupbindings,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=keda.sh,resources=scaledobjects,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=vpcresources.k8s.aws,resources=securitygrouppolicies,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile records the generation it has seen.
+// Reconcile resolves, translates, applies and reports.
 func (r *ECSServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	var obj ecsv1.ECSService
-	if err := r.Get(ctx, req.NamespacedName, &obj); err != nil {
+	var svc ecsv1.ECSService
+	if err := r.client.Get(ctx, req.NamespacedName, &svc); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	before := obj.Status.DeepCopy()
-	obj.Status.ObservedGeneration = obj.Generation
-	markReconciling(&obj.Status.Conditions, obj.Generation, "Progressing", "ECSService is being reconciled")
-	if equality.Semantic.DeepEqual(before, &obj.Status) {
+	if !svc.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil
 	}
-	return ctrl.Result{}, r.Status().Update(ctx, &obj)
+	svc.SetGroupVersionKind(ecsv1.GroupVersion.WithKind("ECSService"))
+	orig := svc.DeepCopy()
+
+	target, err := r.resolve(ctx, &svc)
+	if err != nil {
+		return ctrl.Result{}, r.reportUnresolved(ctx, orig, &svc, err)
+	}
+	plan, err := r.plan(ctx, &svc, target)
+	if err != nil {
+		return ctrl.Result{}, r.reportUnresolved(ctx, orig, &svc, err)
+	}
+	missing, err := r.applyChildren(ctx, &svc, plan)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	workload, err := r.observe(ctx, &svc, plan)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	rollout := computeRollout(rolloutInput{
+		service: plan.serviceName, prev: svc.Status.Deployments, primary: plan.primary, target: plan.target,
+		family: plan.family, workload: workload, breaker: plan.breaker,
+		startBudget: startBudget(&svc, plan.template), now: r.now(),
+	})
+	events := r.setServiceStatus(&svc, plan, workload, rollout, missing)
+	if err := r.patchStatus(ctx, orig, &svc, events); err != nil {
+		return ctrl.Result{}, err
+	}
+	return requeueFor(rollout, missing), nil
 }
 
-// SetupWithManager registers the reconciler.
-func (r *ECSServiceReconciler) SetupWithManager(mgr ctrl.Manager, opts Options) error {
-	return ctrl.NewControllerManagedBy(mgr).
-		For(&ecsv1.ECSService{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
-		Complete(r)
+// requeueFor asks for the reconciles no watch would trigger: right after
+// the circuit breaker tripped (to apply the rollback), when an unready
+// task's start budget runs out, and while an integration CRD is missing
+// (to notice when it is installed).
+func requeueFor(rollout rolloutResult, missing []string) ctrl.Result {
+	var result ctrl.Result
+	if rollout.rollback {
+		result.RequeueAfter = time.Millisecond
+	}
+	if rollout.recheck > 0 && (result.RequeueAfter == 0 || rollout.recheck < result.RequeueAfter) {
+		result.RequeueAfter = rollout.recheck
+	}
+	if len(missing) > 0 && (result.RequeueAfter == 0 || missingRecheck < result.RequeueAfter) {
+		result.RequeueAfter = missingRecheck
+	}
+	return result
+}
+
+// unresolved is a reason the service cannot be applied: Stalled (the user
+// must fix something) or waiting (another object is still converging).
+type unresolved struct {
+	reason  string
+	message string
+	waiting bool
+}
+
+func (u unresolved) Error() string { return u.message }
+
+// resolvedTarget is the cluster and task definition revision a service
+// runs.
+type resolvedTarget struct {
+	clusterName string
+	cluster     *ecsv1.ECSClusterSpec
+	nsLabels    map[string]string
+	// taskDefinition is the TaskDefinition object's name.
+	taskDefinition string
+	family         string
+	revision    int64
+	spec        *ecsv1.TaskDefinitionSpec
+}
+
+// resolve finds the cluster and the task definition revision.
+func (r *ECSServiceReconciler) resolve(ctx context.Context, svc *ecsv1.ECSService) (*resolvedTarget, error) {
+	ref, err := parseTaskDefinitionRef(svc.Spec.TaskDefinition)
+	if err != nil {
+		return nil, unresolved{reason: reasonInvalidSpec, message: "taskDefinition: " + err.Error()}
+	}
+	target := &resolvedTarget{clusterName: clusterNameOf(svc.Spec.Cluster), family: ref.family}
+	target.cluster, err = r.clusterPolicy(ctx, target.clusterName)
+	var notFound errClusterNotFound
+	if errors.As(err, &notFound) {
+		return nil, unresolved{reason: reasonClusterNotFound, message: notFound.Error()}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if target.nsLabels, err = r.namespaceLabels(ctx, svc.Namespace); err != nil {
+		return nil, err
+	}
+	td, err := r.taskDefinitionByFamily(ctx, svc.Namespace, ref.family)
+	if err != nil {
+		return nil, err
+	}
+	target.taskDefinition = td.Name
+	target.revision = ref.revision
+	if target.revision == 0 {
+		target.revision = td.Status.Revision
+	}
+	if target.revision == 0 {
+		return nil, unresolved{reason: reasonWaitingForRevision, waiting: true,
+			message: fmt.Sprintf("waiting for TaskDefinition %s to register its first revision", td.Name)}
+	}
+	target.spec, err = r.revisionSpec(ctx, td, target.revision)
+	var missingRev errRevisionNotFound
+	if errors.As(err, &missingRev) {
+		return nil, unresolved{reason: reasonRevisionNotFound, message: missingRev.Error()}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return target, nil
+}
+
+// taskDefinitionByFamily finds the one TaskDefinition of a family in the
+// namespace.
+func (d *deps) taskDefinitionByFamily(ctx context.Context, namespace, family string) (*ecsv1.TaskDefinition, error) {
+	var tds ecsv1.TaskDefinitionList
+	if err := d.client.List(ctx, &tds, client.InNamespace(namespace), client.MatchingFields{indexTaskFamily: family}); err != nil {
+		return nil, fmt.Errorf("listing task definitions: %w", err)
+	}
+	switch len(tds.Items) {
+	case 0:
+		return nil, unresolved{reason: reasonTaskDefNotFound,
+			message: fmt.Sprintf("taskDefinition: no TaskDefinition of family %q in namespace %s; create it or fix spec.taskDefinition", family, namespace)}
+	case 1:
+		return &tds.Items[0], nil
+	}
+	var names []string
+	for _, td := range tds.Items {
+		names = append(names, td.Name)
+	}
+	slices.Sort(names)
+	return nil, unresolved{reason: reasonTaskDefAmbiguous,
+		message: fmt.Sprintf("taskDefinition: several TaskDefinitions declare family %q (%s); keep one", family, joinComma(names))}
+}
+
+// servicePlan is what a reconcile applies.
+type servicePlan struct {
+	serviceName string
+	family      string
+	// target is the deployment the spec asks for; primary the one applied
+	// (the last completed one while the target is rolled back).
+	target, primary deploymentPlan
+	rolledBack      bool
+	breaker         ecsv1.DeploymentCircuitBreaker
+	result          *translate.ServiceResult
+	template        *corev1.PodTemplateSpec
+	warnings        []ecsv1.TranslationWarning
+}
+
+// plan translates the target revision and, when its deployment failed and
+// the circuit breaker rolls back, the last completed revision instead.
+func (r *ECSServiceReconciler) plan(ctx context.Context, svc *ecsv1.ECSService, target *resolvedTarget) (*servicePlan, error) {
+	p := &servicePlan{serviceName: serviceNameOf(svc), family: target.family}
+	if dc := svc.Spec.DeploymentConfiguration; dc != nil && dc.DeploymentCircuitBreaker != nil {
+		p.breaker = *dc.DeploymentCircuitBreaker
+	}
+	res, taskWarnings, err := r.translateService(ctx, svc, target)
+	if err != nil {
+		return nil, unresolved{reason: reasonInvalidSpec, message: translationMessage(err)}
+	}
+	p.result, p.template = res, workloadTemplate(res)
+	p.target = deploymentPlan{id: deploymentID(p.serviceName, target.revision, p.template),
+		taskDefinition: familyRevision(target.family, target.revision), revision: target.revision}
+	p.primary = p.target
+	p.warnings = mergeWarnings(taskWarnings, res.Warnings)
+
+	if back := r.rollbackTarget(svc, p); back != nil {
+		backTarget := *target
+		backTarget.family, backTarget.revision = back.family, back.revision
+		td, err := r.taskDefinitionByFamily(ctx, svc.Namespace, back.family)
+		if err == nil {
+			backTarget.taskDefinition = td.Name
+			backTarget.spec, err = r.revisionSpec(ctx, td, back.revision)
+		}
+		if err == nil {
+			var backRes *translate.ServiceResult
+			if backRes, _, err = r.translateService(ctx, svc, &backTarget); err == nil {
+				p.result, p.template = backRes, workloadTemplate(backRes)
+				p.primary = deploymentPlan{id: deploymentID(p.serviceName, back.revision, p.template),
+					taskDefinition: familyRevision(back.family, back.revision), revision: back.revision}
+				p.rolledBack = true
+			}
+		}
+		if err != nil {
+			log.FromContext(ctx).Info("cannot roll back", "to", familyRevision(back.family, back.revision), "error", err.Error())
+		}
+	}
+	stampDeploymentID(p.template, p.primary.id)
+	return p, nil
+}
+
+// rollbackRef is the revision a failed deployment rolls back to.
+type rollbackRef struct {
+	family   string
+	revision int64
+}
+
+// rollbackTarget returns the last completed revision when the target
+// deployment failed and the circuit breaker rolls back.
+func (r *ECSServiceReconciler) rollbackTarget(svc *ecsv1.ECSService, p *servicePlan) *rollbackRef {
+	if !p.breaker.Enable || !p.breaker.Rollback {
+		return nil
+	}
+	failed := false
+	for _, d := range svc.Status.Deployments {
+		if d.ID == p.target.id && d.RolloutState == rolloutFailed {
+			failed = true
+		}
+	}
+	if !failed {
+		return nil
+	}
+	last := newestCompleted(svc.Status.Deployments, p.target.id)
+	for _, d := range svc.Status.Deployments {
+		if d.ID != last || last == "" {
+			continue
+		}
+		if family, n, ok := parseFamilyRevision(d.TaskDefinition); ok {
+			return &rollbackRef{family: family, revision: n}
+		}
+	}
+	return nil
+}
+
+// translateService translates one revision of the task definition and the
+// service on top of it.
+func (r *ECSServiceReconciler) translateService(ctx context.Context, svc *ecsv1.ECSService, target *resolvedTarget) (*translate.ServiceResult, []ecsv1.TranslationWarning, error) {
+	revision, spec := target.revision, target.spec
+	task, err := translate.TranslateTask(translate.TaskInput{
+		Namespace: svc.Namespace, Name: target.taskDefinition, Revision: revision, Spec: spec,
+		ClusterName: target.clusterName, Cluster: target.cluster, NamespaceLabels: target.nsLabels,
+		Capabilities: r.capabilities, Workload: translate.WorkloadService,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var inventory translate.NodeInventory
+	if r.nodes != nil {
+		if inventory, err = r.nodes.get(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	res, err := translate.TranslateService(translate.ServiceInput{
+		Namespace: svc.Namespace, Name: svc.Name, Spec: &svc.Spec, TaskSpec: spec, Task: task,
+		Revision: revision, ClusterName: target.clusterName, Cluster: target.cluster,
+		Nodes: inventory, Capabilities: r.capabilities,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, task.Warnings, nil
+}
+
+func workloadTemplate(res *translate.ServiceResult) *corev1.PodTemplateSpec {
+	if res.DaemonSet != nil {
+		return &res.DaemonSet.Spec.Template
+	}
+	return &res.Deployment.Spec.Template
+}
+
+// mergeWarnings joins task and service warnings, sorted and without
+// duplicates.
+func mergeWarnings(lists ...[]ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
+	var out []ecsv1.TranslationWarning
+	for _, l := range lists {
+		for _, w := range l {
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b ecsv1.TranslationWarning) int {
+		switch {
+		case a.Field < b.Field:
+			return -1
+		case a.Field > b.Field:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// serviceChildrenKinds are the built-in kinds an ECSService owns.
+var serviceChildrenKinds = []schema.GroupVersionKind{
+	appsv1.SchemeGroupVersion.WithKind("Deployment"),
+	appsv1.SchemeGroupVersion.WithKind("DaemonSet"),
+	corev1.SchemeGroupVersion.WithKind("Service"),
+	networkingv1.SchemeGroupVersion.WithKind("Ingress"),
+	autoscalingv2.SchemeGroupVersion.WithKind("HorizontalPodAutoscaler"),
+	policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"),
+}
+
+var serviceIntegrationKinds = []integration{targetGroupBindingKind, scaledObjectKind, securityGroupPolicyKind}
+
+// serviceLabels select a service's children.
+func serviceLabels(serviceName string) map[string]string {
+	labels := translate.ServicePodSelector(serviceName)
+	labels[ecsv1.LabelManagedBy] = ecsv1.ManagedByValue
+	return labels
+}
+
+// serviceObjects lists the translated objects.
+func serviceObjects(res *translate.ServiceResult) []runtime.Object {
+	var objs []runtime.Object
+	if res.Deployment != nil {
+		objs = append(objs, res.Deployment)
+	}
+	if res.DaemonSet != nil {
+		objs = append(objs, res.DaemonSet)
+	}
+	for _, o := range res.StorageClasses {
+		objs = append(objs, o)
+	}
+	for _, o := range res.Services {
+		objs = append(objs, o)
+	}
+	for _, o := range res.TargetGroupBindings {
+		objs = append(objs, o)
+	}
+	if res.Ingress != nil {
+		objs = append(objs, res.Ingress)
+	}
+	if res.HorizontalPodAutoscaler != nil {
+		objs = append(objs, res.HorizontalPodAutoscaler)
+	}
+	if res.ScaledObject != nil {
+		objs = append(objs, res.ScaledObject)
+	}
+	if res.PodDisruptionBudget != nil {
+		objs = append(objs, res.PodDisruptionBudget)
+	}
+	if res.SecurityGroupPolicy != nil {
+		objs = append(objs, res.SecurityGroupPolicy)
+	}
+	return objs
+}
+
+// applyChildren applies the plan and deletes the children no longer
+// desired (removing loadBalancers removes the TargetGroupBinding).
+func (r *ECSServiceReconciler) applyChildren(ctx context.Context, svc *ecsv1.ECSService, p *servicePlan) ([]string, error) {
+	owner := ownership{owner: svc, labels: serviceLabels(p.serviceName)}
+	set, err := r.buildChildren(ctx, owner, serviceObjects(p.result))
+	if err != nil {
+		return nil, err
+	}
+	if err := r.applyAll(ctx, set); err != nil {
+		return nil, err
+	}
+	kinds := slices.Clone(serviceChildrenKinds)
+	for _, i := range serviceIntegrationKinds {
+		if r.integrations.available(ctx, i) {
+			kinds = append(kinds, i.gvk)
+		}
+	}
+	if _, err := r.applier.prune(ctx, owner, kinds, set.keys, true); err != nil {
+		return nil, err
+	}
+	return set.missing, nil
+}
+
+// observe reads the workload and the service's pods from the cache.
+func (r *ECSServiceReconciler) observe(ctx context.Context, svc *ecsv1.ECSService, p *servicePlan) (observedWorkload, error) {
+	var podList corev1.PodList
+	if err := r.client.List(ctx, &podList, client.InNamespace(svc.Namespace), client.MatchingLabels(translate.ServicePodSelector(p.serviceName))); err != nil {
+		return observedWorkload{}, fmt.Errorf("listing pods: %w", err)
+	}
+	var pods []corev1.Pod
+	for _, pod := range podList.Items {
+		if pod.DeletionTimestamp == nil {
+			pods = append(pods, pod)
+		}
+	}
+	var err error
+	if p.result.DaemonSet != nil {
+		var ds appsv1.DaemonSet
+		if err = r.client.Get(ctx, client.ObjectKeyFromObject(p.result.DaemonSet), &ds); err == nil {
+			return observeDaemonSet(&ds, pods), nil
+		}
+	} else {
+		var dep appsv1.Deployment
+		if err = r.client.Get(ctx, client.ObjectKeyFromObject(p.result.Deployment), &dep); err == nil {
+			return observeDeployment(&dep, pods), nil
+		}
+	}
+	if !apierrors.IsNotFound(err) {
+		return observedWorkload{}, err
+	}
+	// Just created and not in the cache yet: the next event brings it.
+	desired := int32(0)
+	if p.result.Deployment != nil {
+		desired = ptr.Deref(p.result.Deployment.Spec.Replicas, ptr.Deref(svc.Spec.DesiredCount, 0))
+	}
+	return observedWorkload{desired: desired, pods: pods}, nil
 }

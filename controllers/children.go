@@ -1,0 +1,128 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	storagev1 "k8s.io/api/storage/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
+)
+
+// childSet is everything an owner wants to exist.
+type childSet struct {
+	children []child
+	keys     map[childKey]bool
+	// missing lists the integration CRDs (with the add-on that provides
+	// them) whose objects were skipped.
+	missing []string
+	// hasClusterScoped is set when a child cannot be garbage collected
+	// through an owner reference.
+	hasClusterScoped bool
+}
+
+// sharedKinds are cluster-scoped objects several owners share by name
+// (a StorageClass per parameter set): applied without an owner, never
+// pruned.
+var storageClassKind = storagev1.SchemeGroupVersion.WithKind("StorageClass")
+
+// buildChildren turns translated objects into apply documents: owner
+// reference and labels stamped, integration kinds whose CRD is missing
+// left out (and reported), later objects of the same name replacing
+// earlier ones.
+func (d *deps) buildChildren(ctx context.Context, owner ownership, objs []runtime.Object) (*childSet, error) {
+	set := &childSet{keys: map[childKey]bool{}}
+	index := map[childKey]int{}
+	for _, obj := range objs {
+		c, err := newChild(obj, d.scheme)
+		if err != nil {
+			return nil, err
+		}
+		if integ, ok := integrationByGVK(c.gvk); ok && !d.integrations.available(ctx, integ) {
+			entry := fmt.Sprintf("%s (%s)", integ.crd, integ.provider)
+			if !containsString(set.missing, entry) {
+				set.missing = append(set.missing, entry)
+			}
+			continue
+		}
+		switch {
+		case c.gvk == storageClassKind:
+			c.object.SetLabels(mergeLabels(c.object.GetLabels(), map[string]string{ecsv1.LabelManagedBy: ecsv1.ManagedByValue}))
+			stampHash(c.object)
+		default:
+			namespaced, err := d.client.IsObjectNamespaced(c.object)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", c.gvk.Kind, err)
+			}
+			owner.prepare(c, namespaced)
+			if !namespaced {
+				set.hasClusterScoped = true
+			}
+		}
+		key := c.key()
+		if i, ok := index[key]; ok {
+			set.children[i] = c
+			continue
+		}
+		index[key] = len(set.children)
+		set.children = append(set.children, c)
+		set.keys[key] = true
+	}
+	sort.Strings(set.missing)
+	return set, nil
+}
+
+// applyAll applies every child. A kind the API server no longer knows
+// (its CRD was deleted) is forgotten, so the next reconcile reports it
+// missing instead of failing again.
+func (d *deps) applyAll(ctx context.Context, set *childSet) error {
+	for _, c := range set.children {
+		if _, err := d.applier.apply(ctx, c); err != nil {
+			if integ, ok := integrationByGVK(c.gvk); ok && meta.IsNoMatchError(err) {
+				d.integrations.forget(integ)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func mergeLabels(base, extra map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range extra {
+		out[k] = v
+	}
+	return out
+}
+
+func containsString(list []string, s string) bool {
+	for _, item := range list {
+		if item == s {
+			return true
+		}
+	}
+	return false
+}
+
+// warningsNote summarises translation warnings for one Kubernetes Event
+// (events.k8s.io notes are limited to 1 kB).
+func warningsNote(warnings []ecsv1.TranslationWarning) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d ECS field(s) approximated or not honoured:", len(warnings))
+	for _, w := range warnings {
+		entry := " " + w.Field + " (" + w.Reason + ");"
+		if b.Len()+len(entry) > 1000 {
+			b.WriteString(" … see status.warnings")
+			break
+		}
+		b.WriteString(entry)
+	}
+	return b.String()
+}
