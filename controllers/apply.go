@@ -396,4 +396,3 @@ func ownedBy(obj metav1.Object, uid types.UID) bool {
 	}
 	return false
 }
-

@@ -127,8 +127,8 @@ type resolvedTarget struct {
 	// taskDefinition is the TaskDefinition object's name.
 	taskDefinition string
 	family         string
-	revision    int64
-	spec        *ecsv1.TaskDefinitionSpec
+	revision       int64
+	spec           *ecsv1.TaskDefinitionSpec
 }
 
 // resolve finds the cluster and the task definition revision.
