@@ -53,6 +53,7 @@ verify: generate manifests ## Regenerate everything and fail if the tree changed
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) mod tidy -diff
 	$(MAKE) vet
+	@grep -qxF "RUN $$($(MAKE) -s --no-print-directory -n image-binary GO=go BIN_DIR=bin)" Dockerfile || { echo "Dockerfile: its build RUN line must be the recipe of make image-binary (make -n image-binary GO=go BIN_DIR=bin)"; exit 1; }
 	@git diff --exit-code -- api config charts || { echo "generated files are out of date: run 'make generate manifests' and commit"; exit 1; }
 	@if [ -n "$$(git status --porcelain -- api config charts)" ]; then git status --porcelain -- api config charts; echo "untracked generated files: commit them"; exit 1; fi
 
