@@ -179,41 +179,120 @@ func normaliseTerms(terms []term) []term {
 	return out
 }
 
-// dedupeTerms removes repeated terms, keeping the first, and reduces the
-// list to the single empty term when one term is empty (true).
+// dedupeTerms removes repeated terms, keeping the first, merges terms
+// that differ in one In requirement, and reduces the list to the single
+// empty term when one term is empty (true).
 func dedupeTerms(terms []term) ([]term, error) {
-	seen := make(map[string]bool, len(terms))
-	out := terms[:0:0]
 	for _, t := range terms {
 		if len(t) == 0 {
 			return []term{{}}, nil
 		}
-		k := t.String()
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, t)
-		}
 	}
+	out := uniqueTerms(mergeAlternatives(uniqueTerms(terms)))
 	if len(out) > MaxTerms {
 		return nil, errTooManyTerms
 	}
 	return out, nil
 }
 
-func (t term) String() string {
-	parts := make([]string, len(t))
-	for i, l := range t {
-		parts[i] = l.String()
+func uniqueTerms(terms []term) []term {
+	out := terms[:0:0]
+	if len(terms) <= 16 {
+		// Comparing a few terms pairwise is cheaper than building keys.
+		for _, t := range terms {
+			if !slices.ContainsFunc(out, t.equal) {
+				out = append(out, t)
+			}
+		}
+		return out
 	}
-	return strings.Join(parts, ", ")
+	seen := make(map[string]bool, len(terms))
+	for _, t := range terms {
+		if k := t.String(); !seen[k] {
+			seen[k] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (t term) equal(o term) bool { return slices.EqualFunc(t, o, literal.equal) }
+
+// mergeAlternatives joins terms that differ only in the values of one In
+// requirement, since (A and k in S) or (A and k in T) is A and k in S∪T:
+// attribute:t == a or attribute:t == b becomes one term with In [a b].
+func mergeAlternatives(terms []term) []term {
+	for i := 0; i < len(terms); i++ {
+		for j := i + 1; j < len(terms); j++ {
+			at, ok := differInOneIn(terms[i], terms[j])
+			if !ok {
+				continue
+			}
+			merged := append(term{}, terms[i]...)
+			merged[at].values = union(terms[i][at].values, terms[j][at].values)
+			terms[i] = merged
+			terms = append(terms[:j:j], terms[j+1:]...)
+			j = i
+		}
+	}
+	return terms
+}
+
+// differInOneIn reports whether a and b are equal except for the values
+// of the In requirement at one index.
+func differInOneIn(a, b term) (int, bool) {
+	if len(a) != len(b) {
+		return 0, false
+	}
+	at := -1
+	for i := range a {
+		if a[i].equal(b[i]) {
+			continue
+		}
+		if at >= 0 || a[i].op != corev1.NodeSelectorOpIn || b[i].op != corev1.NodeSelectorOpIn || a[i].key != b[i].key || a[i].group != b[i].group {
+			return 0, false
+		}
+		at = i
+	}
+	return at, at >= 0
+}
+
+func (t term) String() string {
+	var b strings.Builder
+	for i, l := range t {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		l.write(&b)
+	}
+	return b.String()
 }
 
 func (l literal) String() string {
-	prefix := ""
+	var b strings.Builder
+	l.write(&b)
+	return b.String()
+}
+
+func (l literal) write(b *strings.Builder) {
 	if l.group {
-		prefix = "group:"
+		b.WriteString("group:")
 	}
-	return prefix + l.key + " " + string(l.op) + " [" + strings.Join(l.values, " ") + "]"
+	b.WriteString(l.key)
+	b.WriteByte(' ')
+	b.WriteString(string(l.op))
+	b.WriteString(" [")
+	for i, v := range l.values {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(v)
+	}
+	b.WriteByte(']')
+}
+
+func (l literal) equal(o literal) bool {
+	return l.group == o.group && l.key == o.key && l.op == o.op && slices.Equal(l.values, o.values)
 }
 
 // operatorOrder fixes the order of requirements on one key.
@@ -235,67 +314,85 @@ type keyConstraint struct {
 	gt, lt         *int64
 }
 
+func (kc *keyConstraint) add(l literal) {
+	switch l.op {
+	case corev1.NodeSelectorOpIn:
+		if kc.hasIn {
+			kc.in = intersect(kc.in, l.values)
+		} else {
+			kc.in, kc.hasIn = l.values, true
+		}
+	case corev1.NodeSelectorOpNotIn:
+		kc.notIn = union(kc.notIn, l.values)
+	case corev1.NodeSelectorOpExists:
+		kc.exists = true
+	case corev1.NodeSelectorOpDoesNotExist:
+		kc.absent = true
+	case corev1.NodeSelectorOpGt:
+		n, _ := strconv.ParseInt(l.values[0], 10, 64)
+		if kc.gt == nil || n > *kc.gt {
+			kc.gt = &n
+		}
+	case corev1.NodeSelectorOpLt:
+		n, _ := strconv.ParseInt(l.values[0], 10, 64)
+		if kc.lt == nil || n < *kc.lt {
+			kc.lt = &n
+		}
+	}
+}
+
 // normaliseTerm merges the literals of one conjunction so that each node
 // label key has at most one requirement per operator, with the exact
 // Kubernetes semantics (In needs the label; NotIn accepts a missing label;
-// Gt/Lt need an integer value). ok is false when the literals contradict
+// Gt/Lt need an integer value). Node requirements come first, sorted by
+// key, then the task:group ones. ok is false when the literals contradict
 // each other.
 func normaliseTerm(t term) (term, bool) {
-	nodeKeys := map[string]*keyConstraint{}
-	var groups []literal
-	for _, l := range t {
-		if l.group {
-			groups = append(groups, l)
+	if len(t) == 1 && !t[0].group && t[0].op != corev1.NodeSelectorOpGt && t[0].op != corev1.NodeSelectorOpLt {
+		return term{{key: t[0].key, op: t[0].op, values: t[0].values}}, true
+	}
+	sorted := slices.Clone(t)
+	slices.SortStableFunc(sorted, func(a, b literal) int {
+		if a.group != b.group {
+			if a.group {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	out := make(term, 0, len(sorted))
+	for i := 0; i < len(sorted); {
+		first := sorted[i]
+		if first.group {
+			groups, ok := normaliseGroups(sorted[i:])
+			if !ok {
+				return nil, false
+			}
+			return append(out, groups...), true
+		}
+		j := i + 1
+		for j < len(sorted) && !sorted[j].group && sorted[j].key == first.key {
+			j++
+		}
+		if j == i+1 && first.op != corev1.NodeSelectorOpGt && first.op != corev1.NodeSelectorOpLt {
+			// A lone set or existence requirement is already normal.
+			out = append(out, literal{key: first.key, op: first.op, values: first.values})
+			i = j
 			continue
 		}
-		kc := nodeKeys[l.key]
-		if kc == nil {
-			kc = &keyConstraint{}
-			nodeKeys[l.key] = kc
+		var kc keyConstraint
+		for _, l := range sorted[i:j] {
+			kc.add(l)
 		}
-		switch l.op {
-		case corev1.NodeSelectorOpIn:
-			if kc.hasIn {
-				kc.in = intersect(kc.in, l.values)
-			} else {
-				kc.in, kc.hasIn = l.values, true
-			}
-		case corev1.NodeSelectorOpNotIn:
-			kc.notIn = union(kc.notIn, l.values)
-		case corev1.NodeSelectorOpExists:
-			kc.exists = true
-		case corev1.NodeSelectorOpDoesNotExist:
-			kc.absent = true
-		case corev1.NodeSelectorOpGt:
-			n, _ := strconv.ParseInt(l.values[0], 10, 64)
-			if kc.gt == nil || n > *kc.gt {
-				kc.gt = &n
-			}
-		case corev1.NodeSelectorOpLt:
-			n, _ := strconv.ParseInt(l.values[0], 10, 64)
-			if kc.lt == nil || n < *kc.lt {
-				kc.lt = &n
-			}
-		}
-	}
-	keys := make([]string, 0, len(nodeKeys))
-	for k := range nodeKeys {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	out := make(term, 0, len(t))
-	for _, k := range keys {
-		lits, ok := nodeKeys[k].literals(k)
+		lits, ok := kc.literals(first.key)
 		if !ok {
 			return nil, false
 		}
 		out = append(out, lits...)
+		i = j
 	}
-	groupLits, ok := normaliseGroups(groups)
-	if !ok {
-		return nil, false
-	}
-	return append(out, groupLits...), true
+	return out, true
 }
 
 func (kc *keyConstraint) literals(key string) ([]literal, bool) {

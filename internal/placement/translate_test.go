@@ -259,8 +259,12 @@ func TestTranslateMemberOf(t *testing.T) {
 			warnings: []string{`value "t2.*" can match no node`}},
 
 		// Boolean structure.
-		{name: "or becomes terms", expr: "attribute:ecs.instance-type == t2.small or attribute:ecs.instance-type == t2.medium",
-			nodes: typ + " In [t2.small] || " + typ + " In [t2.medium]"},
+		{name: "or on one key merges", expr: "attribute:ecs.instance-type == t2.small or attribute:ecs.instance-type == t2.medium",
+			nodes: typ + " In [t2.medium t2.small]"},
+		{name: "or merges within equal rests", expr: "attribute:a == 1 and attribute:b == 1 or attribute:b == 1 and attribute:a == 2 or attribute:a == 3",
+			nodes: "ecs.operator.dev/a In [1 2] && ecs.operator.dev/b In [1] || ecs.operator.dev/a In [3]"},
+		{name: "or becomes terms", expr: "attribute:ecs.instance-type == t2.small or attribute:ecs.availability-zone == us-east-1a",
+			nodes: typ + " In [t2.small] || " + zone + " In [us-east-1a]"},
 		{name: "distribution", expr: "(attribute:a == 1 or attribute:b == 2) and (attribute:c == 3 or attribute:d == 4)",
 			nodes: "ecs.operator.dev/a In [1] && ecs.operator.dev/c In [3] || ecs.operator.dev/a In [1] && ecs.operator.dev/d In [4] || ecs.operator.dev/b In [2] && ecs.operator.dev/c In [3] || ecs.operator.dev/b In [2] && ecs.operator.dev/d In [4]"},
 		{name: "de morgan", expr: "not(attribute:a == 1 and attribute:b exists)", nodes: "ecs.operator.dev/a NotIn [1] || ecs.operator.dev/b DoesNotExist"},
@@ -288,7 +292,7 @@ func TestTranslateMemberOf(t *testing.T) {
 		{name: "group not exists", expr: "task:group !exists", podAnti: grp + " Exists @ " + host},
 		{name: "group with node", expr: "task:group == web and attribute:ecs.os-type == linux", nodes: osL + " In [linux]", podAff: grp + " In [web] @ " + host},
 		{name: "group factored out of or", expr: "task:group == web and (attribute:stack == a or attribute:stack == b)",
-			nodes: "ecs.operator.dev/stack In [a] || ecs.operator.dev/stack In [b]", podAff: grp + " In [web] @ " + host},
+			nodes: "ecs.operator.dev/stack In [a b]", podAff: grp + " In [web] @ " + host},
 		{name: "group minus exclusion", expr: "task:group in [a, b] and task:group != a", podAff: grp + " In [b] @ " + host, podAnti: grp + " In [a] @ " + host},
 		{name: "group contradiction", expr: "task:group == a and task:group != a", nodes: host + " Exists && " + host + " DoesNotExist",
 			warnings: []string{"can match no node"}},
