@@ -22,16 +22,16 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden.yaml")
 // goldenInput is a placement scenario as written in testdata/*.input.yaml:
 // the ECS fields, the ECSCluster settings and the labels of the nodes.
 type goldenInput struct {
-	TaskDefinitionPlacementConstraints []ecsv1.PlacementConstraint `json:"taskDefinitionPlacementConstraints,omitempty"`
-	PlacementConstraints               []ecsv1.PlacementConstraint `json:"placementConstraints,omitempty"`
-	PlacementStrategy                  []ecsv1.PlacementStrategy   `json:"placementStrategy,omitempty"`
-	Attributes                         map[string]string           `json:"attributes,omitempty"`
-	KnownAttributeValues               map[string][]string         `json:"knownAttributeValues,omitempty"`
-	BinpackSchedulerName               string                      `json:"binpackSchedulerName,omitempty"`
+	TaskDefinitionPlacementConstraints []ecsv1.PlacementConstraint  `json:"taskDefinitionPlacementConstraints,omitempty"`
+	PlacementConstraints               []ecsv1.PlacementConstraint  `json:"placementConstraints,omitempty"`
+	PlacementStrategy                  []ecsv1.PlacementStrategy    `json:"placementStrategy,omitempty"`
+	Attributes                         map[string]string            `json:"attributes,omitempty"`
+	KnownAttributeValues               map[string][]string          `json:"knownAttributeValues,omitempty"`
+	BinpackSchedulerName               string                       `json:"binpackSchedulerName,omitempty"`
 	BinpackSchedulerNames              *ecsv1.BinpackSchedulerNames `json:"binpackSchedulerNames,omitempty"`
-	Selector                           map[string]string           `json:"selector,omitempty"`
-	Daemon                             bool                        `json:"daemon,omitempty"`
-	Fargate                            bool                        `json:"fargate,omitempty"`
+	Selector                           map[string]string            `json:"selector,omitempty"`
+	Daemon                             bool                         `json:"daemon,omitempty"`
+	Fargate                            bool                         `json:"fargate,omitempty"`
 	// Nodes are the label sets of the cluster's nodes; absent means no
 	// node inventory (the offline CLI without --nodes).
 	Nodes []map[string]string `json:"nodes,omitempty"`
