@@ -17,7 +17,12 @@ type ioStreams struct {
 }
 
 // newRootCommand builds the command tree. Each subcommand is one
-// AddCommand line.
+// AddCommand line. Subcommands share the plumbing of this package:
+// convertOptions.addInputFlags (-f, -n, --family, --service-name,
+// --task-definition, --notes), readInputs and convertFiles (files, stdin
+// and directories to checked TaskDefinition/ECSService objects),
+// printProblems ("warning: FILE: PATH: message" lines), writeYAMLStream,
+// and errReported for exit code 1.
 func newRootCommand(streams ioStreams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "kubectl-ecs",

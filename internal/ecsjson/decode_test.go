@@ -239,7 +239,7 @@ func TestDecodeErrors(t *testing.T) {
 				`containerDefinitions[1].memory: expected a whole number, got a number (1.5)`,
 				`containerDefinitions[1].portMappings: expected an array, got an object; a single entry still goes in [ ]`,
 				`containerDefinitions[1].essential: expected true or false, got a string "True"; write it without quotes (true)`,
-				`containerDefinitions[1].dockerLabels.a: expected a string, got a number (1)`,
+				`containerDefinitions[1].dockerLabels.a: expected a string, got a number (1); write it in quotes ("1")`,
 				`cpu: expected a whole number or a string, got a number (0.5)`,
 			},
 		},

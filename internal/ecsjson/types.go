@@ -178,6 +178,15 @@ func typeMessage(expected string, got any) string {
 		}
 	case isString && expected == "true or false" && (strings.EqualFold(s, "true") || strings.EqualFold(s, "false")):
 		msg += fmt.Sprintf("; write it without quotes (%s)", strings.ToLower(s))
+	case expected == "a string":
+		// ECS takes environment values and log options as strings only,
+		// so 8080 and true must be quoted there.
+		switch got := got.(type) {
+		case json.Number:
+			msg += fmt.Sprintf("; write it in quotes (%q)", string(got))
+		case bool:
+			msg += fmt.Sprintf("; write it in quotes (\"%t\")", got)
+		}
 	}
 	return msg
 }
