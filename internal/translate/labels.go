@@ -64,6 +64,9 @@ func (t *taskTranslation) translateTags() {
 		}
 	}
 	t.tagLabels, t.tagsJSON = TagMetadata(t.spec.Tags)
+	if t.tagsJSON != "" {
+		t.rep.Info("tags", "tags label the task definition's own objects; they reach pods through a service's propagateTags TASK_DEFINITION")
+	}
 }
 
 // TagMetadata maps ECS tags to Kubernetes metadata (field-map §1 tags):

@@ -242,8 +242,13 @@ func (t *taskTranslation) translateRestartPolicy(tc *taskContainer, job bool) {
 		// The pod default (Always) restarts the container in place, which
 		// is what ECS does when its restart policy is enabled, and close to
 		// ECS replacing the task otherwise.
-		if len(ignored) > 0 {
+		switch {
+		case len(ignored) > 0:
 			t.rep.Warn(path+".ignoredExitCodes", "essential container %q is restarted on every exit: ECS would stop and replace the task for the ignored exit codes", tc.def.Name)
+		case enabled:
+			t.rep.Info(path+".enabled", "essential container %q is restarted in place by the pod's restart policy, as ECS does", tc.def.Name)
+		case rp != nil:
+			t.rep.Info(path+".enabled", "essential container %q is restarted in place by the pod's restart policy; ECS would replace the task", tc.def.Name)
 		}
 		return
 	}

@@ -316,6 +316,9 @@ func (t *taskTranslation) dockerVolumeSource(tv *taskVolume, dvc *ecsv1.DockerVo
 			return corev1.VolumeSource{NFS: nfs}, true
 		}
 	}
+	if scope == "task" && dvc.Autoprovision != nil {
+		t.rep.Info(path+".autoprovision", "autoprovision applies to shared volumes only; ignored, as in ECS")
+	}
 	switch {
 	case scope == "task" && local:
 		return corev1.VolumeSource{EmptyDir: t.localEmptyDir(path, dvc.DriverOpts)}, true
