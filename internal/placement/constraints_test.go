@@ -40,6 +40,8 @@ func TestTranslateConstraints(t *testing.T) {
 			podAnti: ecsv1.LabelService + "=web @ " + host},
 		{name: "distinctInstance with expression", constraints: []Constraint{{Field: "placementConstraints[0]", PlacementConstraint: ecsv1.PlacementConstraint{Type: ptr("distinctInstance"), Expression: ptr("attribute:a exists")}}},
 			errSubstr: "placementConstraints[0].expression: distinctInstance takes no expression"},
+		{name: "distinctInstance without selector", constraints: []Constraint{distinctInstance("placementConstraints[0]")}, input: func(in *Input) { in.Selector = nil },
+			errSubstr: "placementConstraints[0]: cannot select the service's own pods"},
 		{name: "distinctInstance in task definition", constraints: []Constraint{fromTaskDefinition(distinctInstance("taskDefinition.placementConstraints[0]"))},
 			errSubstr: "taskDefinition.placementConstraints[0].type: distinctInstance is not allowed in a task definition"},
 		{name: "distinctInstance on DAEMON", constraints: []Constraint{distinctInstance("placementConstraints[0]")}, input: func(in *Input) { in.Daemon = true },

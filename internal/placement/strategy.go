@@ -46,13 +46,17 @@ func (t *translator) strategies() ([]corev1.TopologySpreadConstraint, string) {
 				t.rep.Info(s.Field, "spread on %s repeats an earlier strategy; added once", key)
 				continue
 			}
+			selector, ok := t.selector(s.Field)
+			if !ok {
+				continue
+			}
 			// ECS spread is best effort: it never leaves a task unplaced
 			// to keep the balance, hence ScheduleAnyway with skew 1.
 			spread = append(spread, corev1.TopologySpreadConstraint{
 				MaxSkew:           1,
 				TopologyKey:       key,
 				WhenUnsatisfiable: corev1.ScheduleAnyway,
-				LabelSelector:     t.selector(),
+				LabelSelector:     selector,
 			})
 		case "binpack":
 			name, ok := t.binpackScheduler(s, field)

@@ -55,6 +55,8 @@ func TestTranslateStrategies(t *testing.T) {
 			spread: zone + "/1/ScheduleAnyway " + host + "/1/ScheduleAnyway", infos: "placementStrategy[1]: ECS applies placement strategies in order"},
 		{name: "spread repeated once", strategies: []Strategy{strategy(0, "spread", "instanceId"), strategy(1, "spread", "host")},
 			spread: host + "/1/ScheduleAnyway", infos: "spread on kubernetes.io/hostname repeats an earlier strategy; added once"},
+		{name: "spread without selector", strategies: []Strategy{strategy(0, "spread", "host")}, input: func(in *Input) { in.Selector = nil },
+			errSubstr: "placementStrategy[0]: cannot select the service's own pods"},
 		{name: "spread on instance type", strategies: []Strategy{strategy(0, "spread", "attribute:ecs.instance-type")}, spread: typ + "/1/ScheduleAnyway"},
 		{name: "spread on custom attribute", strategies: []Strategy{strategy(0, "spread", "attribute:rack")}, spread: "ecs.operator.dev/rack/1/ScheduleAnyway"},
 		{name: "spread on configured attribute", strategies: []Strategy{strategy(0, "spread", "attribute:ecs.subnet-id")},

@@ -173,21 +173,23 @@ func (t *translator) distinctInstance(c Constraint) (corev1.PodAffinityTerm, boo
 	// required anti-affinity against the service's own pods on the
 	// hostname topology is exactly that. Surplus replicas stay Pending
 	// with a FailedScheduling reason, as ECS leaves them unplaced.
-	return corev1.PodAffinityTerm{
-		LabelSelector: t.selector(),
-		TopologyKey:   corev1.LabelHostname,
-	}, true
+	selector, ok := t.selector(c.Field)
+	return corev1.PodAffinityTerm{LabelSelector: selector, TopologyKey: corev1.LabelHostname}, ok
 }
 
-func (t *translator) selector() *metav1.LabelSelector {
+// selector selects the service's own pods, which distinctInstance and
+// spread count. An empty selector would select every pod, so a missing
+// one is an error rather than a silently wrong spread.
+func (t *translator) selector(field string) (*metav1.LabelSelector, bool) {
 	if len(t.in.Selector) == 0 {
-		return &metav1.LabelSelector{}
+		t.rep.Fail(field, "cannot select the service's own pods: no pod selector was given to the placement translation")
+		return nil, false
 	}
 	labels := make(map[string]string, len(t.in.Selector))
 	for k, v := range t.in.Selector {
 		labels[k] = v
 	}
-	return &metav1.LabelSelector{MatchLabels: labels}
+	return &metav1.LabelSelector{MatchLabels: labels}, true
 }
 
 func (t *translator) memberOf(c Constraint) (constraintResult, bool) {
