@@ -205,7 +205,7 @@ func TestServiceSubnetZones(t *testing.T) {
 
 func TestServiceSubnetZonesJoinPlacementTerms(t *testing.T) {
 	in := svcInput(t, `{"desiredCount":1,"networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-a"]}},
-		"placementConstraints":[{"type":"memberOf","expression":"attribute:ecs.instance-type == m5.large or attribute:ecs.instance-type == c5.large"}]}`)
+		"placementConstraints":[{"type":"memberOf","expression":"attribute:ecs.instance-type == m5.large or attribute:ecs.os-type == windows"}]}`)
 	in.Cluster = svcClusterSpec(t, `{"subnetZones":{"subnet-a":"us-east-1a"}}`)
 	res := svcTranslate(t, in)
 	terms := res.Deployment.Spec.Template.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
