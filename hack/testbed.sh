@@ -21,7 +21,13 @@ mkdir -p "$bin"
 log() { printf 'testbed: %s\n' "$*" >&2; }
 
 # has NAME PATTERN: NAME exists in bin and `NAME --version` mentions PATTERN.
-has() { [ -x "$bin/$1" ] && "$bin/$1" ${3:---version} 2>/dev/null | grep -q -- "$2"; }
+# The output is captured first: with pipefail, `NAME | grep -q` fails when
+# grep exits before NAME has written everything (SIGPIPE), which made cached
+# binaries look stale and get rebuilt.
+has() {
+	local out
+	[ -x "$bin/$1" ] && out=$("$bin/$1" ${3:---version} 2>/dev/null) && grep -q -- "$2" <<<"$out"
+}
 
 k8s_ldflags() {
 	local ldf="-s -w" minor=${K8S_VERSION#v1.}
