@@ -1,9 +1,11 @@
 package translate
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,6 +19,11 @@ import (
 
 	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
 )
+
+// AnnotationScalingPolicies lists, on the HPA or ScaledObject, the ECS
+// policyName of each metric or trigger in order (JSON array; "" for an
+// unnamed policy), so a metric can be traced back to its ECS policy.
+const AnnotationScalingPolicies = "ecs.operator.dev/scaling-policies"
 
 // Predefined target tracking metrics of ECS services.
 const (
@@ -40,6 +47,9 @@ type serviceScaling struct {
 	// translated policy as KEDA triggers.
 	metrics  []autoscalingv2.MetricSpec
 	triggers []any
+	// metricPolicies and triggerPolicies are the policy names of metrics
+	// and triggers.
+	metricPolicies, triggerPolicies []string
 	// needsKEDA is set by a policy only KEDA can serve.
 	needsKEDA bool
 	behavior  autoscalingv2.HorizontalPodAutoscalerBehavior
@@ -107,6 +117,7 @@ func (t *serviceTranslation) buildScaling() {
 	if sc.behavior.ScaleUp != nil || sc.behavior.ScaleDown != nil {
 		hpa.Spec.Behavior = &sc.behavior
 	}
+	serviceAnnotatePolicies(&hpa.ObjectMeta, sc.metricPolicies)
 	t.result.HorizontalPodAutoscaler = hpa
 }
 
@@ -117,6 +128,16 @@ func (t *serviceTranslation) targetTrackingPolicy(sc *serviceScaling, field stri
 		return
 	}
 	t.policyBehavior(sc, field, p)
+	metrics, triggers := len(sc.metrics), len(sc.triggers)
+	defer func() {
+		name := ptr.Deref(p.PolicyName, "")
+		if len(sc.metrics) > metrics {
+			sc.metricPolicies = append(sc.metricPolicies, name)
+		}
+		if len(sc.triggers) > triggers {
+			sc.triggerPolicies = append(sc.triggerPolicies, name)
+		}
+	}()
 	switch {
 	case p.PredefinedMetricSpecification != nil && p.CustomizedMetricSpecification != nil:
 		t.rep.Fail(field, "set exactly one of predefinedMetricSpecification and customizedMetricSpecification")
@@ -349,5 +370,22 @@ func (t *serviceTranslation) scaledObject(as *ecsv1.AutoScaling, sc *serviceScal
 		t.rep.Info("autoScaling", "the CPU/memory policies are KEDA triggers too: KEDA owns the service's HPA")
 	}
 	t.rep.Info("autoScaling", "KEDA reads CloudWatch with its operator's IAM identity (identityOwner: operator); grant it cloudwatch:GetMetricData")
-	return t.newUnstructured("keda.sh/v1alpha1", "ScaledObject", serviceObjectName(t.name), spec)
+	so := t.newUnstructured("keda.sh/v1alpha1", "ScaledObject", serviceObjectName(t.name), spec)
+	var meta metav1.ObjectMeta
+	meta.Annotations = so.GetAnnotations()
+	serviceAnnotatePolicies(&meta, sc.triggerPolicies)
+	so.SetAnnotations(meta.Annotations)
+	return so
+}
+
+// serviceAnnotatePolicies records the policy names when any is set.
+func serviceAnnotatePolicies(meta *metav1.ObjectMeta, policies []string) {
+	if !slices.ContainsFunc(policies, func(name string) bool { return name != "" }) {
+		return
+	}
+	encoded, _ := json.Marshal(policies) // a list of strings always encodes
+	if meta.Annotations == nil {
+		meta.Annotations = map[string]string{}
+	}
+	meta.Annotations[AnnotationScalingPolicies] = string(encoded)
 }
