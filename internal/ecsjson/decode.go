@@ -147,7 +147,7 @@ func Decode(data []byte) ([]Document, error) {
 	if errs := checkTypes(tree, shape.goType, ""); len(errs) > 0 {
 		return nil, errs
 	}
-	return shape.decode(data, tree)
+	return shape.decode(data)
 }
 
 // parseTree parses data into generic values (objects, arrays, strings,

@@ -49,7 +49,7 @@ type shape struct {
 	goType reflect.Type
 	// containersOnly: a bare containerDefinitions array.
 	containersOnly bool
-	decode         func(data []byte, tree any) ([]Document, error)
+	decode         func(data []byte) ([]Document, error)
 }
 
 // detectShape recognises the input shape from the top-level value and its
@@ -218,8 +218,8 @@ func truncateForMessage(s string) string {
 	return s
 }
 
-func decodeBareTaskDefinition(containersOnly bool) func([]byte, any) ([]Document, error) {
-	return func(data []byte, tree any) ([]Document, error) {
+func decodeBareTaskDefinition(containersOnly bool) func([]byte) ([]Document, error) {
+	return func(data []byte) ([]Document, error) {
 		spec := &ecsv1.TaskDefinitionSpec{}
 		strict, err := kjson.UnmarshalStrict(data, spec)
 		if err != nil {
@@ -232,7 +232,7 @@ func decodeBareTaskDefinition(containersOnly bool) func([]byte, any) ([]Document
 	}
 }
 
-func decodeDescribeTaskDefinition(data []byte, tree any) ([]Document, error) {
+func decodeDescribeTaskDefinition(data []byte) ([]Document, error) {
 	var out describeTaskDefinitionOutput
 	strict, err := kjson.UnmarshalStrict(data, &out)
 	if err != nil {
@@ -254,7 +254,7 @@ func decodeDescribeTaskDefinition(data []byte, tree any) ([]Document, error) {
 	return []Document{doc}, nil
 }
 
-func decodeBareService(data []byte, tree any) ([]Document, error) {
+func decodeBareService(data []byte) ([]Document, error) {
 	spec := &ecsv1.ECSServiceSpec{}
 	strict, err := kjson.UnmarshalStrict(data, spec)
 	if err != nil {
@@ -266,7 +266,7 @@ func decodeBareService(data []byte, tree any) ([]Document, error) {
 	return []Document{doc}, nil
 }
 
-func decodeCreateServiceOutput(data []byte, tree any) ([]Document, error) {
+func decodeCreateServiceOutput(data []byte) ([]Document, error) {
 	var out createServiceOutput
 	strict, err := kjson.UnmarshalStrict(data, &out)
 	if err != nil {
@@ -279,7 +279,7 @@ func decodeCreateServiceOutput(data []byte, tree any) ([]Document, error) {
 	return []Document{doc}, nil
 }
 
-func decodeDescribeServices(data []byte, tree any) ([]Document, error) {
+func decodeDescribeServices(data []byte) ([]Document, error) {
 	var out describeServicesOutput
 	strict, err := kjson.UnmarshalStrict(data, &out)
 	if err != nil {
