@@ -56,6 +56,11 @@ type serviceTranslation struct {
 
 	// name is the ECS service name (serviceName, else the object name).
 	name string
+	// serviceLabel is the value of the service (selector) label.
+	serviceLabel string
+	// tagLabels and tagsJSON are the service's tags as child metadata.
+	tagLabels map[string]string
+	tagsJSON  string
 	// daemon is schedulingStrategy DAEMON.
 	daemon bool
 	// networkMode is the task's network mode, lowercased, with the ECS
@@ -102,7 +107,10 @@ func newServiceTranslation(in ServiceInput, rep *report.Collector) *serviceTrans
 		rep:     rep,
 		name:    name,
 		pod:     *in.Task.PodTemplate.DeepCopy(),
+
+		serviceLabel: serviceLabelValue(name),
 	}
+	t.tagLabels, t.tagsJSON = TagMetadata(in.Spec.Tags)
 	if in.Spec.ServiceName != nil && *in.Spec.ServiceName == "" {
 		rep.Info("serviceName", "empty; the object name %q is used", in.Name)
 	}
@@ -232,6 +240,12 @@ func (t *serviceTranslation) noteServiceOptions() {
 	}
 }
 
+// podSelector is the selector of the service's pods (a fresh map for
+// each object).
+func (t *serviceTranslation) podSelector() map[string]string {
+	return map[string]string{ecsv1.LabelService: t.serviceLabel}
+}
+
 // checkTags reports tags that cannot become labels on the children.
 func (t *serviceTranslation) checkTags() {
 	for i, tag := range t.spec.Tags {
@@ -253,17 +267,16 @@ func (t *serviceTranslation) checkTags() {
 // annotation) and the original service name when it had to be sanitised.
 // Owner references are left to the controller.
 func (t *serviceTranslation) childMeta(name string) metav1.ObjectMeta {
-	labels := map[string]string{}
+	labels := make(map[string]string, len(t.tagLabels)+3)
 	var annotations map[string]string
-	tagLabels, tagsJSON := TagMetadata(t.spec.Tags)
-	for k, v := range tagLabels {
+	for k, v := range t.tagLabels {
 		labels[k] = v
 	}
-	if tagsJSON != "" {
-		annotations = map[string]string{ecsv1.AnnotationTags: tagsJSON}
+	if t.tagsJSON != "" {
+		annotations = map[string]string{ecsv1.AnnotationTags: t.tagsJSON}
 	}
 	labels[ecsv1.LabelManagedBy] = ecsv1.ManagedByValue
-	labels[ecsv1.LabelService] = serviceLabelValue(t.name)
+	labels[ecsv1.LabelService] = t.serviceLabel
 	if t.in.ClusterName != "" {
 		labels[ecsv1.LabelCluster] = serviceClusterLabelValue(t.in.ClusterName)
 	}

@@ -138,7 +138,7 @@ func (t *serviceTranslation) buildSecurityGroupPolicy() {
 	}
 	t.rep.Info(field+".securityGroups", "security groups per pod need the VPC CNI with ENABLE_POD_ENI=true on Nitro nodes")
 	t.result.SecurityGroupPolicy = t.newUnstructured("vpcresources.k8s.aws/v1beta1", "SecurityGroupPolicy", serviceObjectName(t.name), map[string]any{
-		"podSelector":    map[string]any{"matchLabels": stringMapToAny(ServicePodSelector(t.name))},
+		"podSelector":    map[string]any{"matchLabels": stringMapToAny(t.podSelector())},
 		"securityGroups": map[string]any{"groupIds": groups},
 	})
 }
@@ -150,7 +150,7 @@ func (t *serviceTranslation) newService(set *serviceSet, name string) *corev1.Se
 		ObjectMeta: t.childMeta(name),
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceTypeClusterIP,
-			Selector: ServicePodSelector(t.name),
+			Selector: t.podSelector(),
 		},
 	}
 	set.list = append(set.list, svc)

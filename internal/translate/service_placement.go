@@ -26,7 +26,7 @@ func (t *serviceTranslation) applyPlacement() {
 		Attributes:            t.cluster.Attributes,
 		Inventory:             t.in.Nodes,
 		KnownAttributeValues:  t.cluster.KnownAttributeValues,
-		Selector:              ServicePodSelector(t.name),
+		Selector:              t.podSelector(),
 		BinpackSchedulerName:  t.cluster.BinpackSchedulerName,
 		BinpackSchedulerNames: t.cluster.BinpackSchedulerNames,
 		Daemon:                t.daemon,

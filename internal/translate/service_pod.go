@@ -20,7 +20,7 @@ func (t *serviceTranslation) buildPodTemplate() {
 	// Set last, so that neither tags nor provider labels can change the
 	// selector label or the group that task:group placement refers to.
 	p.Labels[ecsv1.LabelManagedBy] = ecsv1.ManagedByValue
-	p.Labels[ecsv1.LabelService] = serviceLabelValue(t.name)
+	p.Labels[ecsv1.LabelService] = t.serviceLabel
 	p.Labels[ecsv1.LabelGroup] = serviceGroupLabelValue(t.name)
 	if t.in.ClusterName != "" {
 		p.Labels[ecsv1.LabelCluster] = serviceClusterLabelValue(t.in.ClusterName)

@@ -147,7 +147,7 @@ func (t *serviceTranslation) applyManagedEBSVolume(field, volumeName string, ebs
 			ObjectMeta: metav1.ObjectMeta{
 				Labels: map[string]string{
 					ecsv1.LabelManagedBy: ecsv1.ManagedByValue,
-					ecsv1.LabelService:   serviceLabelValue(t.name),
+					ecsv1.LabelService:   t.serviceLabel,
 				},
 				// ConfiguredAtLaunchVolume finds the volume by it.
 				Annotations: map[string]string{ecsv1.AnnotationOriginalName: volumeName},

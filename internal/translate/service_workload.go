@@ -113,7 +113,7 @@ func (t *serviceTranslation) checkDeploymentConfiguration() {
 func (t *serviceTranslation) buildWorkload() {
 	t.checkDeploymentConfiguration()
 	meta := t.childMeta(serviceObjectName(t.name))
-	selector := &metav1.LabelSelector{MatchLabels: ServicePodSelector(t.name)}
+	selector := &metav1.LabelSelector{MatchLabels: t.podSelector()}
 	history := serviceRevisionHistoryDefault
 	if k := t.task.Kubernetes; k != nil && k.RevisionHistoryLimit != nil {
 		history = int(*k.RevisionHistoryLimit)
@@ -220,7 +220,7 @@ func (t *serviceTranslation) buildDisruptionBudget() {
 		return
 	}
 	spec := policyv1.PodDisruptionBudgetSpec{
-		Selector:                   &metav1.LabelSelector{MatchLabels: ServicePodSelector(t.name)},
+		Selector:                   &metav1.LabelSelector{MatchLabels: t.podSelector()},
 		UnhealthyPodEvictionPolicy: ptr.To(policyv1.AlwaysAllow),
 	}
 	// All tasks must stay up: ECS drains such a service by starting the
