@@ -184,7 +184,13 @@ func (t *serviceTranslation) buildNLBService(set *serviceSet, target *serviceIng
 			t.rep.Warn(f.field, "applies to ALB ingresses only; ignored for an NLB")
 		}
 	}
-	svc := t.newService(set, serviceNLBServiceName(t.name))
+	name := serviceNLBServiceName(t.name)
+	if set.get(name) != nil {
+		// Merging would publish the other Service's ports on the NLB.
+		t.rep.Fail("ingress", "the NLB Service %s has the name of a Service Connect or Cloud Map Service; rename that endpoint", name)
+		return
+	}
+	svc := t.newService(set, name)
 	svc.Spec.Type = corev1.ServiceTypeLoadBalancer
 	if svc.Annotations == nil {
 		svc.Annotations = map[string]string{}

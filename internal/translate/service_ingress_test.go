@@ -152,9 +152,14 @@ func TestServiceIngressErrors(t *testing.T) {
 			}
 		})
 	}
+	errs := svcErrors(t, svcInput(t, `{"desiredCount":1,"ingress":{"type":"NLB"},
+		"serviceConnectConfiguration":{"enabled":true,"services":[{"portName":"http","clientAliases":[{"port":81,"dnsName":"web-nlb"}]}]}}`))
+	if !svcHasError(errs, "ingress", "NLB Service web-nlb has the name of a Service Connect") {
+		t.Errorf("errors = %v", errs)
+	}
 	in := svcInput(t, `{"desiredCount":1,"ingress":{}}`)
 	in.Task.Ports = nil
-	if errs := svcErrors(t, in); !svcHasError(errs, "ingress", "no essential container") {
+	if errs = svcErrors(t, in); !svcHasError(errs, "ingress", "no essential container") {
 		t.Errorf("errors = %v", errs)
 	}
 }
