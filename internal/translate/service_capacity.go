@@ -141,6 +141,9 @@ func (t *serviceTranslation) useCapacityProvider(field, name string) {
 		t.useCapacityProvider(field, capacityFargate)
 		t.capacity.name = capacityFargateSpot
 	default:
+		// ECS would refuse a provider the cluster does not have. Here the
+		// cluster policy may simply not describe it yet (kubectl-ecs renders
+		// without one), so pods run unconstrained and the gap is reported.
 		t.rep.Warn(field, "capacity provider %s is not defined in the ECSCluster's spec.capacityProviders; pods may run on any node", name)
 		t.capacity.profile = ecsv1.CapacityProvider{Name: name}
 	}

@@ -362,6 +362,9 @@ func (t *serviceTranslation) buildServiceRegistry(set *serviceSet) {
 		}
 		ports = append(ports, t.servicePortFor(t.in.Task.Ports[i]))
 	}
+	// When the load balancer Service already has the name, the registry
+	// shares it instead of a second object with the same name: clients
+	// still resolve the name and reach the tasks, through a virtual IP.
 	name := serviceDiscoveryName(t.name, t.in.Annotations)
 	srvID := arn[strings.LastIndex(arn, "/")+1:]
 	svc := set.get(name)

@@ -114,10 +114,6 @@ func (t *serviceTranslation) buildWorkload() {
 	t.checkDeploymentConfiguration()
 	meta := t.childMeta(serviceObjectName(t.name))
 	selector := &metav1.LabelSelector{MatchLabels: t.podSelector()}
-	history := serviceRevisionHistoryDefault
-	if k := t.task.Kubernetes; k != nil && k.RevisionHistoryLimit != nil {
-		history = int(*k.RevisionHistoryLimit)
-	}
 	if t.daemon {
 		t.result.DaemonSet = &appsv1.DaemonSet{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"},
@@ -126,7 +122,7 @@ func (t *serviceTranslation) buildWorkload() {
 				Selector:             selector,
 				Template:             t.pod,
 				UpdateStrategy:       t.daemonUpdateStrategy(),
-				RevisionHistoryLimit: ptr.To(int32(history)),
+				RevisionHistoryLimit: ptr.To[int32](serviceRevisionHistoryDefault),
 			},
 		}
 		return
@@ -147,7 +143,7 @@ func (t *serviceTranslation) buildWorkload() {
 			Template:                t.pod,
 			Strategy:                t.deploymentStrategy(),
 			ProgressDeadlineSeconds: ptr.To(ServiceProgressDeadlineSeconds(t.spec)),
-			RevisionHistoryLimit:    ptr.To(int32(history)),
+			RevisionHistoryLimit:    ptr.To[int32](serviceRevisionHistoryDefault),
 		},
 	}
 }
@@ -216,11 +212,16 @@ func (t *serviceTranslation) buildDisruptionBudget() {
 	case minPercent <= 0:
 		return
 	case t.daemon:
+		// kubectl drain and Karpenter leave DaemonSet pods alone, as ECS
+		// stops daemon tasks last; a budget would guard nothing.
 		t.rep.Info(field, "node drains do not evict DaemonSet pods; no PodDisruptionBudget")
 		return
 	}
 	spec := policyv1.PodDisruptionBudgetSpec{
-		Selector:                   &metav1.LabelSelector{MatchLabels: t.podSelector()},
+		Selector: &metav1.LabelSelector{MatchLabels: t.podSelector()},
+		// ECS counts only healthy tasks toward the minimum and replaces
+		// unhealthy ones anyway, so a crash-looping pod must never hold up
+		// a node drain.
 		UnhealthyPodEvictionPolicy: ptr.To(policyv1.AlwaysAllow),
 	}
 	// All tasks must stay up: ECS drains such a service by starting the
