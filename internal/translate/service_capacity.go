@@ -2,6 +2,7 @@ package translate
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -178,7 +179,9 @@ func (t *serviceTranslation) applyCapacity() {
 		}
 		return
 	}
-	for k, v := range c.profile.NodeSelector {
+	// Sorted, so that conflicts are reported in a stable order.
+	for _, k := range slices.Sorted(maps.Keys(c.profile.NodeSelector)) {
+		v := c.profile.NodeSelector[k]
 		if p.Spec.NodeSelector == nil {
 			p.Spec.NodeSelector = map[string]string{}
 		}
