@@ -258,31 +258,35 @@ type rollbackRef struct {
 	revision int64
 }
 
-// rollbackTarget returns the last completed revision when the target
-// deployment failed and the circuit breaker rolls back.
+// rollbackTarget returns the revision to run instead of the target when
+// the target's deployment failed and the circuit breaker rolls back: the
+// revision of the rollback deployment already primary, or, right after
+// the failure, the last completed one.
 func (r *ECSServiceReconciler) rollbackTarget(svc *ecsv1.ECSService, p *servicePlan) *rollbackRef {
-	if !p.breaker.Enable || !p.breaker.Rollback {
+	deployments := svc.Status.Deployments
+	if !p.breaker.Enable || !p.breaker.Rollback || len(deployments) == 0 {
 		return nil
 	}
-	failed := false
-	for _, d := range svc.Status.Deployments {
-		if d.ID == p.target.id && d.RolloutState == rolloutFailed {
-			failed = true
-		}
-	}
+	failed := slices.ContainsFunc(deployments, func(d ecsv1.ServiceDeployment) bool {
+		return d.ID == p.target.id && d.RolloutState == rolloutFailed
+	})
 	if !failed {
 		return nil
 	}
-	last := newestCompleted(svc.Status.Deployments, p.target.id)
-	for _, d := range svc.Status.Deployments {
-		if d.ID != last || last == "" {
-			continue
+	back := deployments[0]
+	if back.ID == p.target.id {
+		last := newestCompleted(deployments, p.target.id)
+		i := slices.IndexFunc(deployments, func(d ecsv1.ServiceDeployment) bool { return d.ID == last })
+		if last == "" || i < 0 {
+			return nil
 		}
-		if family, n, ok := parseFamilyRevision(d.TaskDefinition); ok {
-			return &rollbackRef{family: family, revision: n}
-		}
+		back = deployments[i]
 	}
-	return nil
+	family, n, ok := parseFamilyRevision(back.TaskDefinition)
+	if !ok {
+		return nil
+	}
+	return &rollbackRef{family: family, revision: n}
 }
 
 // translateService translates one revision of the task definition and the

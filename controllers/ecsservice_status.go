@@ -63,7 +63,10 @@ func (r *ECSServiceReconciler) setServiceStatus(svc *ecsv1.ECSService, p *servic
 	default:
 		clearStalled(&st.Conditions)
 		clearReconciling(&st.Conditions)
-		if st.RunningCount >= st.DesiredCount && len(st.Deployments) == 1 {
+		// Availability comes from the workload's own status (the
+		// Deployment controller's view, which honours minReadySeconds),
+		// so a task lost after the rollout makes the service not Ready.
+		if workload.complete && workload.templateID == p.primary.id && len(st.Deployments) == 1 {
 			setReady(&st.Conditions, gen, true, reasonSteadyState, fmt.Sprintf("(service %s) has reached a steady state.", p.serviceName))
 		} else {
 			setReady(&st.Conditions, gen, false, "TasksNotRunning", fmt.Sprintf("(service %s) is not running all of its desired tasks.", p.serviceName))

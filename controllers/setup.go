@@ -33,24 +33,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	if err := registerIndexes(ctx, mgr.GetFieldIndexer()); err != nil {
 		return err
 	}
-	caps := opts.Capabilities
-	if caps == nil {
-		detected, err := detectCapabilities(mgr)
-		if err != nil {
-			return err
-		}
-		caps = &detected
-	}
-	d := &deps{
-		client:       mgr.GetClient(),
-		apiReader:    mgr.GetAPIReader(),
-		scheme:       mgr.GetScheme(),
-		recorder:     mgr.GetEventRecorder(FieldManagerEvents),
-		applier:      &applier{client: mgr.GetClient(), scheme: mgr.GetScheme()},
-		integrations: newIntegrations(mgr.GetRESTMapper()),
-		nodes:        &nodeInventory{reader: mgr.GetClient()},
-		snapshots:    newSnapshotCache(),
-		capabilities: *caps,
+	d, err := newDeps(mgr, opts)
+	if err != nil {
+		return err
 	}
 	reconcilers := []interface {
 		SetupWithManager(context.Context, ctrl.Manager, Options) error
@@ -65,6 +50,29 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		}
 	}
 	return nil
+}
+
+// newDeps builds what the reconcilers share.
+func newDeps(mgr ctrl.Manager, opts Options) (*deps, error) {
+	caps := opts.Capabilities
+	if caps == nil {
+		detected, err := detectCapabilities(mgr)
+		if err != nil {
+			return nil, err
+		}
+		caps = &detected
+	}
+	return &deps{
+		client:       mgr.GetClient(),
+		apiReader:    mgr.GetAPIReader(),
+		scheme:       mgr.GetScheme(),
+		recorder:     mgr.GetEventRecorder(FieldManagerEvents),
+		applier:      &applier{client: mgr.GetClient(), scheme: mgr.GetScheme()},
+		integrations: newIntegrations(mgr.GetRESTMapper()),
+		nodes:        &nodeInventory{reader: mgr.GetClient()},
+		snapshots:    newSnapshotCache(),
+		capabilities: *caps,
+	}, nil
 }
 
 // FieldManagerEvents is the reporting controller of the operator's Events.
