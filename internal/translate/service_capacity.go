@@ -3,6 +3,7 @@ package translate
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -87,7 +88,7 @@ func (t *serviceTranslation) defaultLaunchType() string {
 // no weighted split across node pools for one Deployment, so a split is
 // reported.
 func (t *serviceTranslation) pickCapacityProvider(field string, items []ecsv1.CapacityProviderStrategyItem, source string) (string, bool) {
-	chosen, bestWeight := -1, int32(-1)
+	chosen, bestWeight := -1, int32(math.MinInt32)
 	var carrying []string
 	for i, item := range items {
 		itemField := fmt.Sprintf("%s[%d].capacityProvider", field, i)

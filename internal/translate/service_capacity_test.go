@@ -36,6 +36,8 @@ func TestServiceCapacity(t *testing.T) {
 		{"cluster default", `{}`, map[string]string{"karpenter.sh/capacity-type": "spot"}, 1, "cost=low", "", ""},
 		{"fargate", `{"launchType":"FARGATE"}`, nil, 0, "fargate=yes", "", ""},
 		{"unknown provider", `{"capacityProviderStrategy":[{"capacityProvider":"gpu","weight":1}]}`, nil, 0, "", "capacityProviderStrategy", "capacity provider gpu is not defined"},
+		{"no weights", `{"capacityProviderStrategy":[{"capacityProvider":"spot","weight":-1},{"capacityProvider":"EC2","weight":-2}]}`,
+			map[string]string{"karpenter.sh/capacity-type": "spot"}, 1, "cost=low", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
