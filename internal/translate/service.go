@@ -20,7 +20,6 @@ const (
 
 	networkModeAwsvpc = "awsvpc"
 	networkModeBridge = "bridge"
-	networkModeHost   = "host"
 	networkModeNone   = "none"
 )
 
@@ -256,6 +255,8 @@ func (t *serviceTranslation) checkTags() {
 			t.rep.Warn(field+".key", "tag without a key ignored")
 		case strings.HasPrefix(key, "aws:"):
 			t.rep.Info(field, "aws: tags are kept in the %s annotation only", ecsv1.AnnotationTags)
+		case strings.HasPrefix(key, "ecs.operator.dev/") || strings.HasPrefix(key, "app.kubernetes.io/"):
+			t.rep.Info(field, "tag %q uses a label prefix the operator owns; kept in the %s annotation only", key, ecsv1.AnnotationTags)
 		case len(validation.IsQualifiedName(key)) > 0 || len(validation.IsValidLabelValue(value)) > 0:
 			t.rep.Info(field, "tag %q is not valid label syntax; kept in the %s annotation only", key, ecsv1.AnnotationTags)
 		}
