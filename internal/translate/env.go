@@ -56,11 +56,12 @@ func (t *taskTranslation) envNameProblem() string {
 func (t *taskTranslation) translateEnvironment(tc *taskContainer) {
 	def := tc.def
 	var env []corev1.EnvVar
+	setAt := map[string]bool{}
 	setEnv := func(v corev1.EnvVar, field string, what string) {
-		if i := slices.IndexFunc(env, func(e corev1.EnvVar) bool { return e.Name == v.Name }); i >= 0 {
+		if setAt[v.Name] {
 			t.rep.Warn(field, "variable %s is set twice in container %q; the later %s wins", v.Name, def.Name, what)
-			env = slices.Delete(env, i, i+1)
 		}
+		setAt[v.Name] = true
 		env = append(env, v)
 	}
 	for i, kv := range def.Environment {
@@ -98,7 +99,7 @@ func (t *taskTranslation) translateEnvironment(tc *taskContainer) {
 			Key:                  key,
 		}}}, path, "secret")
 	}
-	tc.k8s.Env = env
+	tc.k8s.Env = lastEnvWins(env)
 	t.translateRepositoryCredentials(tc)
 
 	for i, f := range def.EnvironmentFiles {
@@ -132,6 +133,28 @@ func (t *taskTranslation) envFileConfigMapName(value string) string {
 		}
 	}
 	return names.Suffixed(t.familyName, "envfile-"+strconv.Itoa(slices.Index(distinct, value)))
+}
+
+// lastEnvWins drops every variable that is set again later, keeping the
+// order of the remaining ones.
+func lastEnvWins(env []corev1.EnvVar) []corev1.EnvVar {
+	if len(env) < 2 {
+		return env
+	}
+	last := make(map[string]int, len(env))
+	for i, e := range env {
+		last[e.Name] = i
+	}
+	if len(last) == len(env) {
+		return env
+	}
+	out := make([]corev1.EnvVar, 0, len(last))
+	for i, e := range env {
+		if last[e.Name] == i {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // addEnvIfUnset appends a variable unless the container already sets it.

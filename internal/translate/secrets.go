@@ -48,6 +48,7 @@ type secretRemoteRef struct {
 // taskSecrets collects the secret values the task's containers use.
 type taskSecrets struct {
 	entries []secretEntry
+	byKey   map[string]int // index in entries
 	pulls   []pullCredential
 	// defaultedStores remembers the stores already reported as defaulted.
 	defaultedStores map[string]bool
@@ -186,8 +187,12 @@ func (t *taskTranslation) addSecret(tc *taskContainer, envName string, ref secre
 		} else {
 			key = base + "." + tc.name + "." + strconv.Itoa(n)
 		}
-		i := slices.IndexFunc(t.secrets.entries, func(e secretEntry) bool { return e.key == key })
-		if i < 0 {
+		if t.secrets.byKey == nil {
+			t.secrets.byKey = map[string]int{}
+		}
+		i, taken := t.secrets.byKey[key]
+		if !taken {
+			t.secrets.byKey[key] = len(t.secrets.entries)
 			t.secrets.entries = append(t.secrets.entries, secretEntry{key: key, ref: ref, store: store})
 			return key
 		}

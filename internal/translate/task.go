@@ -33,6 +33,9 @@ func TranslateTask(in TaskInput) (*TaskResult, error) {
 	return &t.res, nil
 }
 
+// maxContainers is the ECS limit of containers per task definition.
+const maxContainers = 10
+
 // containerRole is where a container lands in the pod (field-map §3.0).
 type containerRole int
 
@@ -70,8 +73,10 @@ type taskContainer struct {
 	logRouter      bool
 
 	health *ecsHealthCheck
-	// mounts are the container's own mountPoints, which volumesFrom copies.
-	mounts []corev1.VolumeMount
+	// mounts are the container's own mountPoints, which volumesFrom copies;
+	// mountPaths are the paths mounted so far.
+	mounts     []corev1.VolumeMount
+	mountPaths map[string]bool
 	// cpuMillis and memory values as ECS gave them (-1: absent).
 	cpuMillis         int64
 	memoryMiB         int64
@@ -236,6 +241,10 @@ func (t *taskTranslation) translateContainerNames() bool {
 	defs := t.spec.ContainerDefinitions
 	if len(defs) == 0 {
 		t.rep.Fail("containerDefinitions", "at least one container definition is required")
+		return false
+	}
+	if len(defs) > maxContainers {
+		t.rep.Fail("containerDefinitions", "%d containers: a task definition holds at most %d, as in ECS", len(defs), maxContainers)
 		return false
 	}
 	t.containers = make([]*taskContainer, len(defs))

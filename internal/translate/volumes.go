@@ -496,12 +496,14 @@ func (t *taskTranslation) translateMountPoints(tc *taskContainer) {
 
 // addVolumeMount adds a mount, failing when its path is already mounted.
 func (t *taskTranslation) addVolumeMount(tc *taskContainer, field string, m corev1.VolumeMount) bool {
-	for _, existing := range tc.k8s.VolumeMounts {
-		if existing.MountPath == m.MountPath {
-			t.rep.Fail(field, "path %s is mounted twice in container %q", m.MountPath, tc.def.Name)
-			return false
-		}
+	if tc.mountPaths == nil {
+		tc.mountPaths = map[string]bool{}
 	}
+	if tc.mountPaths[m.MountPath] {
+		t.rep.Fail(field, "path %s is mounted twice in container %q", m.MountPath, tc.def.Name)
+		return false
+	}
+	tc.mountPaths[m.MountPath] = true
 	tc.k8s.VolumeMounts = append(tc.k8s.VolumeMounts, m)
 	return true
 }
@@ -545,16 +547,17 @@ func (t *taskTranslation) translateVolumesFrom() {
 	if !valid || !t.checkVolumesFromCycles() {
 		return
 	}
+	closures := map[*taskContainer][]corev1.VolumeMount{}
 	for _, tc := range t.containers {
-		for _, m := range t.volumesFromMounts(tc) {
-			exists := false
-			for _, existing := range tc.k8s.VolumeMounts {
-				if existing.MountPath == m.MountPath {
-					exists = true
-					break
-				}
-			}
-			if !exists {
+		if len(tc.def.VolumesFrom) == 0 {
+			continue
+		}
+		if tc.mountPaths == nil {
+			tc.mountPaths = map[string]bool{}
+		}
+		for _, m := range t.inheritedMounts(tc, closures) {
+			if !tc.mountPaths[m.MountPath] {
+				tc.mountPaths[m.MountPath] = true
 				tc.k8s.VolumeMounts = append(tc.k8s.VolumeMounts, m)
 			}
 		}
@@ -593,14 +596,20 @@ func (t *taskTranslation) checkVolumesFromCycles() bool {
 	return ok
 }
 
-// volumesFromMounts returns the mounts tc receives through volumesFrom,
-// transitively; the graph has no cycles here.
-func (t *taskTranslation) volumesFromMounts(tc *taskContainer) []corev1.VolumeMount {
+// inheritedMounts returns the mounts tc receives through volumesFrom: the
+// mountPoints of each source and, transitively, what the source inherits,
+// one mount per path. closures memoises each container's own plus
+// inherited mounts, so shared sources are expanded once.
+func (t *taskTranslation) inheritedMounts(tc *taskContainer, closures map[*taskContainer][]corev1.VolumeMount) []corev1.VolumeMount {
 	var out []corev1.VolumeMount
+	seen := map[string]bool{}
 	for _, vf := range tc.def.VolumesFrom {
 		source := t.byECSName[ptr.Deref(vf.SourceContainer, "")]
-		inherited := append(append([]corev1.VolumeMount(nil), source.mounts...), t.volumesFromMounts(source)...)
-		for _, m := range inherited {
+		for _, m := range t.mountClosure(source, closures) {
+			if seen[m.MountPath] {
+				continue
+			}
+			seen[m.MountPath] = true
 			if ptr.Deref(vf.ReadOnly, false) {
 				m.ReadOnly = true
 			}
@@ -608,4 +617,25 @@ func (t *taskTranslation) volumesFromMounts(tc *taskContainer) []corev1.VolumeMo
 		}
 	}
 	return out
+}
+
+// mountClosure is a container's own mountPoints followed by what it
+// inherits, one mount per path; the volumesFrom graph has no cycles here.
+func (t *taskTranslation) mountClosure(tc *taskContainer, closures map[*taskContainer][]corev1.VolumeMount) []corev1.VolumeMount {
+	if closure, ok := closures[tc]; ok {
+		return closure
+	}
+	closure := append([]corev1.VolumeMount(nil), tc.mounts...)
+	seen := make(map[string]bool, len(closure))
+	for _, m := range closure {
+		seen[m.MountPath] = true
+	}
+	for _, m := range t.inheritedMounts(tc, closures) {
+		if !seen[m.MountPath] {
+			seen[m.MountPath] = true
+			closure = append(closure, m)
+		}
+	}
+	closures[tc] = closure
+	return closure
 }
