@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -44,7 +45,7 @@ func (d *deps) buildChildren(ctx context.Context, owner ownership, objs []runtim
 		}
 		if integ, ok := integrationByGVK(c.gvk); ok && !d.integrations.available(ctx, integ) {
 			entry := fmt.Sprintf("%s (%s)", integ.crd, integ.provider)
-			if !containsString(set.missing, entry) {
+			if !slices.Contains(set.missing, entry) {
 				set.missing = append(set.missing, entry)
 			}
 			continue
@@ -100,15 +101,6 @@ func mergeLabels(base, extra map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, item := range list {
-		if item == s {
-			return true
-		}
-	}
-	return false
 }
 
 // warningsNote summarises translation warnings for one Kubernetes Event

@@ -165,7 +165,7 @@ func TestServiceReportsMissingReferencesThenRecovers(t *testing.T) {
 		if c := condition(s.Status.Conditions, ecsv1.ConditionStalled); c.Status != "" {
 			return fmt.Errorf("still Stalled: %+v", c)
 		}
-		return nil
+		return applied(s)
 	})
 	if svc.Status.TaskDefinition != "orders:1" {
 		t.Errorf("status.taskDefinition = %q", svc.Status.TaskDefinition)
