@@ -29,7 +29,7 @@ type ECSClusterReconciler struct {
 }
 
 // +kubebuilder:rbac:groups=ecs.operator.dev,resources=ecsclusters,verbs=get;list;watch
-// +kubebuilder:rbac:groups=ecs.operator.dev,resources=ecsclusters/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=ecs.operator.dev,resources=ecsclusters/status,verbs=patch
 // +kubebuilder:rbac:groups=ecs.operator.dev,resources=ecsservices,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
 

@@ -39,15 +39,15 @@ type TaskDefinitionReconciler struct {
 	*deps
 }
 
-// +kubebuilder:rbac:groups=ecs.operator.dev,resources=taskdefinitions,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=ecs.operator.dev,resources=taskdefinitions/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=ecs.operator.dev,resources=taskdefinitions,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=ecs.operator.dev,resources=taskdefinitions/status,verbs=patch
 // +kubebuilder:rbac:groups=ecs.operator.dev,resources=taskdefinitions/finalizers,verbs=update
 // +kubebuilder:rbac:groups=apps,resources=controllerrevisions,verbs=get;list;watch;create;delete
-// +kubebuilder:rbac:groups="",resources=serviceaccounts;configmaps;persistentvolumeclaims,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups="",resources=persistentvolumes,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=networking.k8s.io,resources=networkpolicies,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=external-secrets.io,resources=externalsecrets,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=eks.services.k8s.aws,resources=podidentityassociations,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=serviceaccounts;configmaps;persistentvolumeclaims,verbs=get;list;watch;create;patch;delete
+// +kubebuilder:rbac:groups="",resources=persistentvolumes,verbs=get;list;watch;create;patch;delete
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=networkpolicies,verbs=get;list;watch;create;patch;delete
+// +kubebuilder:rbac:groups=external-secrets.io,resources=externalsecrets,verbs=get;list;watch;create;patch;delete
+// +kubebuilder:rbac:groups=eks.services.k8s.aws,resources=podidentityassociations,verbs=get;list;watch;create;patch;delete
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
