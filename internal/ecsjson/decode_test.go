@@ -212,6 +212,11 @@ func TestDecodeErrors(t *testing.T) {
 			want:  []string{`not an ECS task definition or service: expected a task definition (containerDefinitions, family, ...), a service (serviceName, taskDefinition, desiredCount, ...), or describe output ({"taskDefinition": ...}, {"service": ...}, {"services": [...]}); keys such as "ContainerDefinitions" look like CloudFormation properties: ECS JSON spells them in camelCase ("containerDefinitions")`},
 		},
 		{
+			name:  "only read-only describe fields",
+			input: `{"deployments":[],"serviceName":null}`,
+			want:  []string{`not an ECS task definition or service: expected a task definition (containerDefinitions, family, ...), a service (serviceName, taskDefinition, desiredCount, ...), or describe output ({"taskDefinition": ...}, {"service": ...}, {"services": [...]})`},
+		},
+		{
 			name:  "a string",
 			input: `"web"`,
 			want:  []string{`expected a JSON object (an ECS task definition or service) or an array of container definitions, got a string "web"`},

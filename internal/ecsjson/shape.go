@@ -40,7 +40,6 @@ type serviceFailure struct {
 var (
 	taskDefinitionType = reflect.TypeFor[ecsv1.TaskDefinitionSpec]()
 	serviceType        = reflect.TypeFor[ecsv1.ECSServiceSpec]()
-	containerType      = reflect.TypeFor[ecsv1.ContainerDefinition]()
 )
 
 // shape is one of the accepted input shapes.
@@ -110,22 +109,26 @@ func objectShape(obj map[string]any) (shape, error) {
 // classify tells a task definition from a service by its keys: the
 // defining keys first (containerDefinitions or family; serviceName or a
 // string taskDefinition), then whichever kind has more of its own keys.
+// Keys set to null and read-only describe fields say nothing: they are
+// dropped, and a document of only those would convert to nothing.
 func classify(obj map[string]any) Kind {
-	if _, ok := obj["containerDefinitions"]; ok {
+	has := func(key string) bool { return obj[key] != nil }
+	switch {
+	case has("containerDefinitions"), has("family"):
 		return KindTaskDefinition
-	}
-	if _, ok := obj["family"]; ok {
-		return KindTaskDefinition
-	}
-	if _, ok := obj["serviceName"]; ok {
+	case has("serviceName"):
 		return KindService
 	}
 	if _, ok := obj["taskDefinition"].(string); ok {
 		return KindService
 	}
 	taskKeys, serviceKeys := 0, 0
-	for key := range obj {
-		inTask, inService := taskDefinitionFields[key], serviceFields[key]
+	for key, value := range obj {
+		if value == nil {
+			continue
+		}
+		inTask := taskDefinitionFields[key] && !readOnlyTaskDefinitionFields[key]
+		inService := serviceFields[key] && !readOnlyServiceFields[key]
 		switch {
 		case inTask && !inService:
 			taskKeys++
@@ -147,7 +150,11 @@ func classify(obj map[string]any) Kind {
 var (
 	taskDefinitionFields = jsonFields(taskDefinitionType, "kubernetes")
 	serviceFields        = jsonFields(serviceType, "kubernetes", "autoScaling", "ingress")
-	containerFields      = jsonFields(containerType)
+
+	readOnlyTaskDefinitionFields = setOf("taskDefinitionArn", "revision", "status", "requiresAttributes",
+		"compatibilities", "registeredAt", "registeredBy", "deregisteredAt")
+	readOnlyServiceFields = setOf("serviceArn", "clusterArn", "status", "runningCount", "pendingCount",
+		"roleArn", "platformFamily", "createdAt", "createdBy", "deployments", "events", "taskSets")
 )
 
 func jsonFields(t reflect.Type, except ...string) map[string]bool {
@@ -157,6 +164,14 @@ func jsonFields(t reflect.Type, except ...string) map[string]bool {
 	}
 	for _, e := range except {
 		delete(out, e)
+	}
+	return out
+}
+
+func setOf(keys ...string) map[string]bool {
+	out := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		out[k] = true
 	}
 	return out
 }
@@ -171,7 +186,10 @@ func notECSMessage(obj map[string]any) string {
 	if hasName && hasImage {
 		return msg + "; this looks like a single container definition: put it in an array or under containerDefinitions"
 	}
-	for key := range obj {
+	for _, key := range sortedKeys(obj) {
+		if key == "" {
+			continue
+		}
 		lower := strings.ToLower(key[:1]) + key[1:]
 		if key != lower && (taskDefinitionFields[lower] || serviceFields[lower]) {
 			return msg + fmt.Sprintf("; keys such as %q look like CloudFormation properties: ECS JSON spells them in camelCase (%q)", key, lower)
