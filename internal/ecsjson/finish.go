@@ -78,7 +78,18 @@ var (
 
 // looksTemplated reports whether s looks like an unrendered placeholder.
 func looksTemplated(s string) bool {
-	return strongTemplate.MatchString(s) || shellTemplate.MatchString(s) || braceTemplate.MatchString(s)
+	return looksStronglyTemplated(s) || looksShellTemplated(s)
+}
+
+// The cheap byte checks keep the regular expressions off the long plain
+// strings (commands, embedded configuration) that make up most values.
+
+func looksStronglyTemplated(s string) bool {
+	return (strings.Contains(s, "{{") || strings.Contains(s, "$$$") || strings.IndexByte(s, '<') >= 0) && strongTemplate.MatchString(s)
+}
+
+func looksShellTemplated(s string) bool {
+	return strings.IndexByte(s, '{') >= 0 && (shellTemplate.MatchString(s) || braceTemplate.MatchString(s))
 }
 
 // templateDiagnostics notes every value of spec that looks like an
@@ -95,8 +106,7 @@ func templateDiagnostics(spec any) []Diagnostic {
 	}
 	var out []Diagnostic
 	walkStrings(tree, "", func(path, s string) {
-		inCommand := commandPath.MatchString(path)
-		if strongTemplate.MatchString(s) || (!inCommand && (shellTemplate.MatchString(s) || braceTemplate.MatchString(s))) {
+		if looksStronglyTemplated(s) || (looksShellTemplated(s) && !commandPath.MatchString(path)) {
 			out = append(out, Diagnostic{Path: path, Severity: Info,
 				Message: fmt.Sprintf("%q looks like an unrendered template placeholder; render the file with its deploy tool before applying", truncateForMessage(s))})
 		}
