@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -59,7 +60,24 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// readChartFiles reads every file of the chart. helm reads them in a
+// subprocess, which go test's result cache does not see; reading them in
+// the test (after TestMain, where reads are not recorded) makes a chart
+// change invalidate cached results.
+var readChartFiles = sync.OnceValue(func() error {
+	return filepath.WalkDir(chartDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		_, err = os.ReadFile(path)
+		return err
+	})
+})
+
 func helm(args ...string) (string, error) {
+	if err := readChartFiles(); err != nil {
+		return "", err
+	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(helmPath, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -428,7 +446,7 @@ func TestSchedulerProfilesMatchTestBed(t *testing.T) {
 		return p["schedulerName"] == "default-scheduler"
 	})
 
-	objs := render(t, "--set", "scheduler.enabled=true", "--kube-version", "v1.31.4-eks-2d5f260")
+	objs := render(t, "--set", "scheduler.enabled=true", "--kube-version", "v1.35.4-eks-2d5f260")
 	cm := typed[corev1.ConfigMap](t, objs, "ConfigMap/ecs-operator-binpack-scheduler")
 	var chart config
 	if err := yaml.UnmarshalStrict([]byte(cm.Data["config.yaml"]), &chart); err != nil {
@@ -446,7 +464,7 @@ func TestSchedulerProfilesMatchTestBed(t *testing.T) {
 	}
 
 	deploy := typed[appsv1.Deployment](t, objs, "Deployment/ecs-operator-binpack-scheduler")
-	if got, want := deploy.Spec.Template.Spec.Containers[0].Image, "registry.k8s.io/kube-scheduler:v1.31.4"; got != want {
+	if got, want := deploy.Spec.Template.Spec.Containers[0].Image, "registry.k8s.io/kube-scheduler:v1.35.4"; got != want {
 		t.Errorf("scheduler image = %s, want %s (the cluster version without its distribution suffix)", got, want)
 	}
 	if sa := deploy.Spec.Template.Spec.ServiceAccountName; sa != "ecs-operator-binpack-scheduler" {
