@@ -361,9 +361,10 @@ type PortMapping struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=64
 	Name *string `json:"name,omitempty"`
-	// appProtocol is http, http2 or grpc.
+	// appProtocol is http, http2 or grpc ("" is accepted as unset, as
+	// ecspresso writes it).
 	// +optional
-	// +kubebuilder:validation:Enum=http;http2;grpc
+	// +kubebuilder:validation:Enum="";http;http2;grpc
 	AppProtocol *string `json:"appProtocol,omitempty"`
 	// containerPortRange is a range of ports, "first-last".
 	// +optional
@@ -556,10 +557,10 @@ type LogConfiguration struct {
 // timeout 5, retries 3, startPeriod 0.
 type HealthCheck struct {
 	// command is ["CMD", exe, args...], ["CMD-SHELL", "shell command"] or
-	// ["NONE"].
+	// ["NONE"]. ECS registers other forms, which Docker then ignores; the
+	// translation refuses them with a field-named error.
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=256
-	// +kubebuilder:validation:XValidation:rule="self[0] in ['CMD', 'CMD-SHELL', 'NONE']",message="healthCheck.command: the first element must be CMD, CMD-SHELL or NONE"
 	Command []string `json:"command"`
 	// interval between checks in seconds (5–300).
 	// +optional

@@ -185,9 +185,6 @@ func TestTaskDefinitionValidation(t *testing.T) {
 		{"healthCheck startPeriod 301", func(s *ecsv1.TaskDefinitionSpec) {
 			s.ContainerDefinitions[0].HealthCheck.StartPeriod = ptr.To[int32](301)
 		}, "healthCheck.startPeriod in body should be less than or equal to 300"},
-		{"healthCheck command kind", func(s *ecsv1.TaskDefinitionSpec) {
-			s.ContainerDefinitions[0].HealthCheck.Command = []string{"SHELL", "true"}
-		}, "healthCheck.command: the first element must be CMD, CMD-SHELL or NONE"},
 		{"task cpu format", func(s *ecsv1.TaskDefinitionSpec) { s.CPU = ptr.To(intstr.FromString("half a core")) },
 			`cpu: must be CPU units (1024 or "1024") or vCPUs`},
 		{"task memory format", func(s *ecsv1.TaskDefinitionSpec) { s.Memory = ptr.To(intstr.FromString("2 TB")) },

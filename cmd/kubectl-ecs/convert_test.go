@@ -291,10 +291,8 @@ var corpusCLIFailures = map[string]string{
 	"taskdefs/038-firelens-logstash-awsvpc.json":                "containerDefinitions[1].portMappings: expected an array, got an object",
 	"taskdefs/022-ecs-agent-iam-roles.json":                     `networkMode: unsupported value "$$$NETWORK_MODE$$$"`,
 	"taskdefs/045-cwagent-prometheus-templated.json":            `networkMode: unsupported value "{{networkmode}}"`,
-	"taskdefs/049-otel-fargate-sidecar-dependson.json":          "containerDefinitions[0].healthCheck.command[0]: must be CMD, CMD-SHELL or NONE",
 	"taskdefs/052-devguide-register-skeleton-template.json":     "containerDefinitions[0].name: required",
 	"taskdefs/053-devguide-fsx-windows.json":                    `containerDefinitions[0].mountPoints[0].sourceVolume: volume "fsx-windows-dir" is not declared in volumes`,
-	"taskdefs/085-ecspresso-rails-nginx-volumesfrom.json":       `containerDefinitions[1].portMappings[0].appProtocol: unsupported value ""`,
 	"services/007-devguide-service-definition-template.json":    "launchType: launchType and capacityProviderStrategy are mutually exclusive",
 	// ecspresso-style services without taskDefinition, converted alone.
 	"services/001-ecspresso-sv-alb-alarms.json":                      "taskDefinition: required: not in the file",

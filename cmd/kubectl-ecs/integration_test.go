@@ -68,10 +68,8 @@ func dryRunApply(t *testing.T, c client.Client, obj client.Object) error {
 var corpusAPIFailures = map[string]string{
 	"taskdefs/022-ecs-agent-iam-roles.json":                  "spec.networkMode",
 	"taskdefs/045-cwagent-prometheus-templated.json":         "spec.networkMode",
-	"taskdefs/049-otel-fargate-sidecar-dependson.json":       "healthCheck.command",
 	"taskdefs/052-devguide-register-skeleton-template.json":  "spec.containerDefinitions[0].name",
 	"taskdefs/053-devguide-fsx-windows.json":                 "mountPoints",
-	"taskdefs/085-ecspresso-rails-nginx-volumesfrom.json":    "spec.containerDefinitions[1].portMappings[0].appProtocol",
 	"services/007-devguide-service-definition-template.json": "launchType and capacityProviderStrategy are mutually exclusive",
 }
 

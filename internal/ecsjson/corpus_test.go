@@ -31,11 +31,9 @@ var corpusFailures = map[string]string{
 	// Valid JSON that ECS (and the CRD) reject.
 	"taskdefs/022-ecs-agent-iam-roles.json":                 `networkMode: unsupported value "$$$NETWORK_MODE$$$"; must be one of "", "bridge", "host", "awsvpc", "none", "default"; it looks like an unrendered template: render it first`,
 	"taskdefs/045-cwagent-prometheus-templated.json":        `networkMode: unsupported value "{{networkmode}}"; must be one of "", "bridge", "host", "awsvpc", "none", "default"; it looks like an unrendered template: render it first`,
-	"taskdefs/049-otel-fargate-sidecar-dependson.json":      `containerDefinitions[0].healthCheck.command[0]: must be CMD, CMD-SHELL or NONE, not "/healthcheck"`,
 	"taskdefs/052-devguide-register-skeleton-template.json": "containerDefinitions[0].name: required: every container needs a name",
 	"taskdefs/053-devguide-fsx-windows.json":                `containerDefinitions[0].mountPoints[0].sourceVolume: volume "fsx-windows-dir" is not declared in volumes (declared: "fsx-windows-vol")`,
 	// ecspresso writes appProtocol "" for "none"; the CRD enum has no "".
-	"taskdefs/085-ecspresso-rails-nginx-volumesfrom.json":    `containerDefinitions[1].portMappings[0].appProtocol: unsupported value ""; must be one of "http", "http2", "grpc"`,
 	"services/007-devguide-service-definition-template.json": "launchType: launchType and capacityProviderStrategy are mutually exclusive: set one of them",
 	// No taskDefinition: ecspresso and templates supply it at deploy time.
 	"services/001-ecspresso-sv-alb-alarms.json":                      "taskDefinition: required: name the task definition",

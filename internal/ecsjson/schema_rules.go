@@ -76,7 +76,7 @@ var taskDefinitionSchema = map[string]schemaRule{
 	"containerDefinitions[].mountPoints[].sourceVolume":                 {maxLength: ptr.To[int64](255)},
 	"containerDefinitions[].name":                                       {minLength: ptr.To[int64](1), maxLength: ptr.To[int64](255)},
 	"containerDefinitions[].portMappings":                               {maxItems: ptr.To[int64](100)},
-	"containerDefinitions[].portMappings[].appProtocol":                 {enum: []string{"http", "http2", "grpc"}},
+	"containerDefinitions[].portMappings[].appProtocol":                 {enum: []string{"", "http", "http2", "grpc"}},
 	"containerDefinitions[].portMappings[].containerPort":               {minimum: ptr.To[float64](0), maximum: ptr.To[float64](65535)},
 	"containerDefinitions[].portMappings[].containerPortRange":          {pattern: "^[0-9]+-[0-9]+$"},
 	"containerDefinitions[].portMappings[].hostPort":                    {minimum: ptr.To[float64](0), maximum: ptr.To[float64](65535)},

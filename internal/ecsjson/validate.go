@@ -219,7 +219,6 @@ var taskDefinitionChecks = []celCheck[ecsv1.TaskDefinitionSpec]{
 	{"containerDefinitions", "c.essential", essentialContainer},
 	{"cpu", "vcpu", taskCPUFormat},
 	{"memory", "gb", taskMemoryFormat},
-	{"containerDefinitions[].healthCheck.command", "CMD-SHELL", healthCheckCommand},
 }
 
 var serviceChecks = []celCheck[ecsv1.ECSServiceSpec]{
@@ -387,22 +386,6 @@ func taskMemoryFormat(spec *ecsv1.TaskDefinitionSpec) Errors {
 		return nil
 	}
 	return Errors{{Path: "memory", Message: fmt.Sprintf("%q must be MiB (2048 or \"2048\") or GB (\"2 GB\", \"2GB\", \".5 gb\")%s", spec.Memory.StrVal, templateHint(spec.Memory.StrVal))}}
-}
-
-func healthCheckCommand(spec *ecsv1.TaskDefinitionSpec) Errors {
-	var errs Errors
-	for i, c := range spec.ContainerDefinitions {
-		if c.HealthCheck == nil || len(c.HealthCheck.Command) == 0 {
-			continue
-		}
-		switch first := c.HealthCheck.Command[0]; first {
-		case "CMD", "CMD-SHELL", "NONE":
-		default:
-			errs = append(errs, Error{Path: fmt.Sprintf("containerDefinitions[%d].healthCheck.command[0]", i),
-				Message: fmt.Sprintf("must be CMD, CMD-SHELL or NONE, not %q (e.g. [\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"])%s", first, templateHint(first))})
-		}
-	}
-	return errs
 }
 
 func launchTypeOrCapacityProviders(spec *ecsv1.ECSServiceSpec) Errors {
