@@ -181,6 +181,9 @@ show() {
 	section "what the operator made (label app.kubernetes.io/managed-by=ecs-operator)"
 	kc get deployments,daemonsets,services,ingresses,horizontalpodautoscalers,poddisruptionbudgets,serviceaccounts,externalsecrets \
 		-A -l app.kubernetes.io/managed-by=ecs-operator
+	printf '\n(This cluster runs no metrics-server, External Secrets or load balancer controller: the\n'
+	printf 'HPA shows <unknown> and keeps minCapacity, ExternalSecrets stay unsynced, the Ingress gets\n'
+	printf 'no address. Where those add-ons run, they act on these same objects.)\n'
 	section "task pods per zone"
 	pods_per_zone
 	section "integrations"
