@@ -74,6 +74,8 @@ type observedWorkload struct {
 	// deadlineExceeded: the Deployment made no progress within its
 	// progress deadline.
 	deadlineExceeded bool
+	// progressDeadline is the Deployment's progress deadline.
+	progressDeadline time.Duration
 	// pods are the service's pods that are not terminating.
 	pods []corev1.Pod
 }
@@ -82,6 +84,7 @@ func observeDeployment(dep *appsv1.Deployment, pods []corev1.Pod) observedWorklo
 	obs := observedWorkload{templateID: dep.Spec.Template.Annotations[AnnotationDeploymentID], pods: pods}
 	replicas := ptr.Deref(dep.Spec.Replicas, 1)
 	obs.desired = replicas
+	obs.progressDeadline = time.Duration(ptr.Deref(dep.Spec.ProgressDeadlineSeconds, 600)) * time.Second
 	st := dep.Status
 	obs.complete = st.ObservedGeneration >= dep.Generation && st.UpdatedReplicas == replicas &&
 		st.Replicas == replicas && st.AvailableReplicas == replicas
@@ -182,6 +185,11 @@ func computeRollout(in rolloutInput) rolloutResult {
 		primary.CreatedAt, primary.UpdatedAt = &now, &now
 	}
 	workloadCurrent := in.workload.templateID == in.primary.id
+	// The Deployment keeps reporting ProgressDeadlineExceeded for a while
+	// after a rollback to an older ReplicaSet; a deadline can only have
+	// passed for this deployment once it is older than the deadline.
+	timedOut := workloadCurrent && in.workload.deadlineExceeded && primary.CreatedAt != nil &&
+		in.now.Sub(primary.CreatedAt.Time) >= in.workload.progressDeadline
 	if primary.RolloutState == rolloutInProgress {
 		failures, recheck := startFailures(byID[in.primary.id], in.startBudget, in.now)
 		primary.FailedTasks = failures
@@ -194,7 +202,7 @@ func computeRollout(in rolloutInput) rolloutResult {
 			res.events = append(res.events,
 				serviceEvent{reason: "DeploymentCompleted", message: fmt.Sprintf("(service %s) (deployment %s) deployment completed.", in.service, in.primary.id)},
 				serviceEvent{reason: "SteadyState", message: fmt.Sprintf("(service %s) has reached a steady state.", in.service)})
-		case in.breaker.Enable && (failures >= failureThreshold(in.workload.desired) || (workloadCurrent && in.workload.deadlineExceeded)):
+		case in.breaker.Enable && (failures >= failureThreshold(in.workload.desired) || timedOut):
 			primary.RolloutState = rolloutFailed
 			primary.RolloutStateReason = "ECS deployment circuit breaker: tasks failed to start."
 			primary.UpdatedAt = &now

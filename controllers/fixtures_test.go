@@ -160,27 +160,42 @@ func completeRollout(t *testing.T, ns, name string) {
 	})
 }
 
-// failRollout plays kube-controller-manager for a Deployment whose new
-// pods never become available: the progress deadline passes.
-func failRollout(t *testing.T, ns, name string) {
+// createServicePod plays the ReplicaSet controller and kubelet: a pod of
+// the Deployment's current template with the given status.
+func createServicePod(t *testing.T, dep *appsv1.Deployment, name string, status corev1.PodStatus) {
 	t.Helper()
-	eventually(t, "failing the rollout of "+name, func() error {
-		var dep appsv1.Deployment
-		if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, &dep); err != nil {
-			return err
-		}
-		replicas := ptr.Deref(dep.Spec.Replicas, 1)
-		dep.Status = appsv1.DeploymentStatus{
-			ObservedGeneration: dep.Generation, Replicas: replicas + 1, UpdatedReplicas: 1,
-			ReadyReplicas: replicas, AvailableReplicas: replicas, UnavailableReplicas: 1,
-			Conditions: []appsv1.DeploymentCondition{{
-				Type: appsv1.DeploymentProgressing, Status: corev1.ConditionFalse, Reason: "ProgressDeadlineExceeded",
-				Message:        fmt.Sprintf("ReplicaSet %q has timed out progressing.", name),
-				LastUpdateTime: metav1.Now(), LastTransitionTime: metav1.Now(),
-			}},
-		}
-		return k8s.Status().Update(context.Background(), &dep)
-	})
+	ctx := context.Background()
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace: dep.Namespace, Name: name,
+			Labels:      dep.Spec.Template.Labels,
+			Annotations: map[string]string{AnnotationDeploymentID: dep.Spec.Template.Annotations[AnnotationDeploymentID]},
+		},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: dep.Spec.Template.Spec.Containers[0].Image}}},
+	}
+	if err := k8s.Create(ctx, pod); err != nil {
+		t.Fatal(err)
+	}
+	pod.Status = status
+	if err := k8s.Status().Update(ctx, pod); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// crashLooping is the status of a pod whose container keeps exiting.
+func crashLooping(restarts int32) corev1.PodStatus {
+	return corev1.PodStatus{
+		Phase:     corev1.PodRunning,
+		StartTime: ptr.To(metav1.Now()),
+		Conditions: []corev1.PodCondition{
+			{Type: corev1.PodScheduled, Status: corev1.ConditionTrue},
+			{Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "ContainersNotReady"},
+		},
+		ContainerStatuses: []corev1.ContainerStatus{{
+			Name: "app", RestartCount: restarts,
+			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
+		}},
+	}
 }
 
 // waitForService waits until the ECSService's status passes check.

@@ -104,13 +104,15 @@ func TestCircuitBreakerRollsBackToTheLastCompletedRevision(t *testing.T) {
 	good := waitForService(t, ns, "cb", ready).Status.Deployments[0]
 
 	updateTaskDefinition(t, ns, "cb", func(td *ecsv1.TaskDefinition) { td.Spec.ContainerDefinitions[0].Image = "cb:bad" })
-	waitForDeployment(t, ns, "cb", func(d *appsv1.Deployment) error {
+	bad := waitForDeployment(t, ns, "cb", func(d *appsv1.Deployment) error {
 		if img := d.Spec.Template.Spec.Containers[0].Image; img != "cb:bad" {
 			return fmt.Errorf("image %s", img)
 		}
 		return nil
 	})
-	failRollout(t, ns, "cb")
+	// The new tasks crash: 4 failed starts reach clamp(ceil(0.5*2),3,200).
+	createServicePod(t, bad, "cb-bad-0", crashLooping(2))
+	createServicePod(t, bad, "cb-bad-1", crashLooping(2))
 
 	// The breaker trips and the last COMPLETED revision's pod template is
 	// applied again.
@@ -200,7 +202,6 @@ func TestCircuitBreakerRollsBackToTheLastCompletedRevision(t *testing.T) {
 }
 
 func TestCircuitBreakerCountsFailedTaskStarts(t *testing.T) {
-	ctx := context.Background()
 	ns := newNamespace(t, k8s)
 	createTaskDefinition(t, ns, "crash", taskSpec("crash", "crash:1"))
 	spec := serviceSpec("crash", 2)
@@ -211,34 +212,8 @@ func TestCircuitBreakerCountsFailedTaskStarts(t *testing.T) {
 
 	// Two pods of the deployment crash: 3 restarts reach the threshold
 	// clamp(ceil(0.5*2), 3, 200) = 3.
-	for i, restarts := range []int32{2, 1} {
-		pod := &corev1.Pod{
-			ObjectMeta: metav1.ObjectMeta{
-				Namespace: ns, Name: fmt.Sprintf("crash-%d", i),
-				Labels:      dep.Spec.Template.Labels,
-				Annotations: map[string]string{AnnotationDeploymentID: dep.Spec.Template.Annotations[AnnotationDeploymentID]},
-			},
-			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "crash:1"}}},
-		}
-		if err := k8s.Create(ctx, pod); err != nil {
-			t.Fatal(err)
-		}
-		pod.Status = corev1.PodStatus{
-			Phase:     corev1.PodRunning,
-			StartTime: ptr.To(metav1.Now()),
-			Conditions: []corev1.PodCondition{
-				{Type: corev1.PodScheduled, Status: corev1.ConditionTrue},
-				{Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "ContainersNotReady"},
-			},
-			ContainerStatuses: []corev1.ContainerStatus{{
-				Name: "app", Image: "crash:1", RestartCount: restarts,
-				State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
-			}},
-		}
-		if err := k8s.Status().Update(ctx, pod); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createServicePod(t, dep, "crash-0", crashLooping(2))
+	createServicePod(t, dep, "crash-1", crashLooping(1))
 	svc := waitForService(t, ns, "crash", func(s *ecsv1.ECSService) error {
 		if len(s.Status.Deployments) == 0 || s.Status.Deployments[0].RolloutState != rolloutFailed {
 			return fmt.Errorf("deployments %+v", s.Status.Deployments)

@@ -178,10 +178,17 @@ func TestComputeRollout(t *testing.T) {
 	}, {
 		name: "progress deadline trips the breaker and asks for a rollback",
 		in: rolloutInput{prev: []ecsv1.ServiceDeployment{inProgress(v2), completed(v1, deploymentInactive)}, primary: v2, target: v2, breaker: breaker,
-			workload: observedWorkload{templateID: v2.id, desired: 4, deadlineExceeded: true}},
+			workload: observedWorkload{templateID: v2.id, desired: 4, deadlineExceeded: true, progressDeadline: 10 * time.Minute}},
 		wantStates:   []string{"ecs-svc/2:PRIMARY:FAILED", "ecs-svc/1:INACTIVE:COMPLETED"},
 		wantEvents:   []string{"DeploymentFailed"},
 		wantRollback: true,
+	}, {
+		name: "a deadline reported for a deployment younger than the deadline is stale (rollback to an old ReplicaSet)",
+		in: rolloutInput{prev: []ecsv1.ServiceDeployment{{ID: v2.id, Status: deploymentPrimary, TaskDefinition: "web:2", RolloutState: rolloutFailed, CreatedAt: &earlier, UpdatedAt: &earlier}},
+			primary: v1, target: v2, breaker: breaker,
+			workload: observedWorkload{templateID: v1.id, desired: 2, deadlineExceeded: true, progressDeadline: 30 * time.Second,
+				pods: []corev1.Pod{pod(v1.id, true, 0, time.Hour, now), pod(v1.id, true, 0, time.Hour, now)}}},
+		wantStates: []string{"ecs-svc/1:PRIMARY:IN_PROGRESS", "ecs-svc/2:INACTIVE:FAILED"},
 	}, {
 		name: "without the breaker a stuck deployment stays IN_PROGRESS",
 		in: rolloutInput{prev: []ecsv1.ServiceDeployment{inProgress(v2)}, primary: v2, target: v2,
