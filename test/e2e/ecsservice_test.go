@@ -115,18 +115,30 @@ func fitsXlarge(pod corev1.PodSpec) bool {
 		}
 		return true
 	}
-	if pod.Resources != nil {
-		if !add(pod.Resources.Requests) {
+	for _, c := range slices.Concat(pod.InitContainers, pod.Containers) {
+		// Limits only matter for extended resources (GPUs), which no node
+		// of the test bed has.
+		if !add(c.Resources.Requests) || !add(limitsWithoutCPUAndMemory(c.Resources.Limits)) {
 			return false
 		}
-	} else {
-		for _, c := range slices.Concat(pod.InitContainers, pod.Containers) {
-			if !add(c.Resources.Requests) {
-				return false
-			}
+	}
+	if pod.Resources != nil {
+		cpu, mem = resource.Quantity{}, resource.Quantity{}
+		if !add(pod.Resources.Requests) || !add(limitsWithoutCPUAndMemory(pod.Resources.Limits)) {
+			return false
 		}
 	}
 	return cpu.Cmp(resource.MustParse("1500m")) <= 0 && mem.Cmp(resource.MustParse("3Gi")) <= 0
+}
+
+func limitsWithoutCPUAndMemory(limits corev1.ResourceList) corev1.ResourceList {
+	out := corev1.ResourceList{}
+	for name, q := range limits {
+		if name != corev1.ResourceCPU && name != corev1.ResourceMemory {
+			out[name] = q
+		}
+	}
+	return out
 }
 
 func serviceReady(s *ecsv1.ECSService) bool {
