@@ -9,6 +9,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -52,6 +53,23 @@ func TestTaskDefinitionRegistersRevisions(t *testing.T) {
 	if err := owned(&sa, td); err != nil {
 		t.Error(err)
 	}
+
+	// Approximations are reported in status and, once, as an Event.
+	if !slices.ContainsFunc(td.Status.Warnings, func(w ecsv1.TranslationWarning) bool { return w.Field == "taskRoleArn" }) {
+		t.Errorf("status.warnings = %+v, want the IRSA trust policy warning on taskRoleArn", td.Status.Warnings)
+	}
+	eventually(t, "warnings Event", func() error {
+		var list eventsv1.EventList
+		if err := k8s.List(ctx, &list, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		for _, e := range list.Items {
+			if e.Regarding.Name == "web" && e.Regarding.Kind == "TaskDefinition" && e.Reason == "TranslationWarnings" && strings.Contains(e.Note, "taskRoleArn") {
+				return nil
+			}
+		}
+		return fmt.Errorf("no TranslationWarnings event among %d", len(list.Items))
+	})
 
 	// A metadata-only change registers nothing.
 	updateTaskDefinition(t, ns, "web", func(td *ecsv1.TaskDefinition) { td.Labels = map[string]string{"team": "a"} })
