@@ -16,6 +16,15 @@ var (
 	}
 )
 
+// instanceResources are the capacity and allocatable of the test bed's
+// instance types, as hack/cluster.sh computes them (EKS AMI reservations).
+var instanceResources = map[string]struct{ cpu, memory, allocatableCPU, allocatableMemory, pods string }{
+	"m5.xlarge":  {"4", "16Gi", "3920m", "15391Mi", "58"},
+	"c5.xlarge":  {"4", "8Gi", "3920m", "7199Mi", "58"},
+	"m6g.xlarge": {"4", "16Gi", "3920m", "15391Mi", "58"},
+	"c6g.xlarge": {"4", "8Gi", "3920m", "7199Mi", "58"},
+}
+
 // Node labels the test bed sets (besides kubernetes.io/hostname).
 const (
 	LabelZone         = "topology.kubernetes.io/zone"
