@@ -254,7 +254,11 @@ create() {
 	# kwokctl copies the scheduler config into the cluster's directory.
 	sched=$KWOK_WORKDIR/$CLUSTER_NAME.scheduler-config.yaml
 	cp "$here/cluster/scheduler-config.yaml" "$sched"
-	local flags=()
+	# Only one scheduler and controller manager run, and nothing restarts
+	# them as a kubelet would: with leader election they exit for good when
+	# the API server is away longer than the renew deadline (10 s), e.g.
+	# during `restart kube-apiserver`.
+	local flags=(--extra-args kube-scheduler=leader-elect=false --extra-args kube-controller-manager=leader-elect=false)
 	if [ "$DISABLE_QPS_LIMITS" = 1 ]; then
 		# With --config, kube-scheduler ignores --kube-api-qps/--kube-api-burst
 		# (which is all kwokctl's --disable-qps-limits sets for it).
@@ -263,7 +267,7 @@ create() {
 	fi
 	mapfile -t configs < <(stage_configs)
 
-	log "creating $CLUSTER_NAME (Kubernetes $k8s_version, $count nodes${flags:+, no QPS limits}) in $KWOK_WORKDIR"
+	log "creating $CLUSTER_NAME (Kubernetes $k8s_version, $count nodes$([ "$DISABLE_QPS_LIMITS" = 1 ] && echo ", no QPS limits")) in $KWOK_WORKDIR"
 	t=$(now)
 	kwokctl "${configs[@]}" create cluster --name "$CLUSTER_NAME" --runtime binary \
 		--etcd-binary "$BIN/etcd" \
@@ -385,8 +389,14 @@ cmd_restart() {
 	rm -f "$pidfile"
 	log "$component (pid $pid) stopped with SIG$signal after $(since "$start")"
 	clear_dead_pids
-	# kwokctl starts only the components that are not running.
-	kwokctl start cluster --name "$CLUSTER_NAME" --wait 1m >/dev/null 2>&1 9>&- || die "kwokctl start cluster failed"
+	# kwokctl starts only the components that are not running. Its --wait
+	# polls the whole cluster slowly; readyz is enough here.
+	kwokctl start cluster --name "$CLUSTER_NAME" >/dev/null 2>&1 9>&- || die "kwokctl start cluster failed"
+	for _ in $(seq 600); do
+		api_ready && break
+		sleep 0.1
+	done
+	api_ready || die "API server not ready a minute after restarting $component"
 	log "$component restarted (pid $(cat "$pidfile")) in $(since "$start")"
 }
 

@@ -215,6 +215,31 @@ func (c *Cluster) RestartComponent(ctx context.Context, component, signal string
 	return err
 }
 
+// Components reports which control-plane processes of the hack/cluster.sh
+// cluster are alive, by component name (etcd, kube-apiserver, ...).
+func (c *Cluster) Components() (map[string]bool, error) {
+	if c.Name == "" {
+		return nil, fmt.Errorf("%s is not a hack/cluster.sh cluster", c.Kubeconfig)
+	}
+	files, err := filepath.Glob(filepath.Join(kwokWorkdir(), "clusters", c.Name, "pids", "*.pid"))
+	if err != nil {
+		return nil, err
+	}
+	alive := map[string]bool{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		// /proc/PID/stat: "PID (COMM) STATE ..."; a killed component can
+		// linger as a zombie where nothing reaps orphans.
+		stat, err := os.ReadFile(filepath.Join("/proc", strings.TrimSpace(string(data)), "stat"))
+		_, rest, _ := strings.Cut(string(stat), ") ")
+		alive[strings.TrimSuffix(filepath.Base(f), ".pid")] = err == nil && !strings.HasPrefix(rest, "Z")
+	}
+	return alive, nil
+}
+
 // runScript runs hack/NAME with args and returns its trimmed standard
 // output; its standard error (progress) goes to ours.
 func runScript(ctx context.Context, env []string, name string, args ...string) (string, error) {
