@@ -42,6 +42,7 @@ func newRootCommand(streams ioStreams) *cobra.Command {
 	root.CompletionOptions.DisableDefaultCmd = true
 
 	root.AddCommand(newConvertCommand(streams))
+	root.AddCommand(newRenderCommand(streams))
 	return root
 }
 
