@@ -249,6 +249,10 @@ create() {
 	start=$(now)
 	count=$(node_count)
 	[ "$count" -gt 0 ] && [ "$count" -le 32768 ] || die "NODES must be 1..32768"
+	local type
+	for type in $INSTANCE_TYPES; do
+		instance_spec "$type" >/dev/null # dies on a type it does not know
+	done
 	k8s_version=$("$BIN/kube-apiserver" --version | awk '{print $2}')
 
 	# kwokctl copies the scheduler config into the cluster's directory.
