@@ -210,6 +210,34 @@ func TestTestbedBinpack(t *testing.T) {
 	}
 }
 
+// TestTestbedPendingReason: a third replica that must not share a node
+// with the other two stays Pending, and the scheduler's reason is readable.
+func TestTestbedPendingReason(t *testing.T) {
+	ns := cluster.Namespace(t)
+	cluster.CreateNodes(t, ns, 2, framework.NodeOptions{Taints: []corev1.Taint{framework.IsolationTaint(ns)}})
+	d := deployment(ns, "distinct", 3, "public.ecr.aws/nginx/nginx:1.27")
+	spec := &d.Spec.Template.Spec
+	spec.NodeSelector = map[string]string{framework.IsolationLabel: ns}
+	spec.Tolerations = []corev1.Toleration{framework.IsolationToleration(ns)}
+	spec.Affinity = &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{
+		RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{{
+			LabelSelector: d.Spec.Selector,
+			TopologyKey:   framework.LabelHostname,
+		}},
+	}}
+	create(t, d)
+
+	pending := cluster.WaitPendingPods(t, ns, map[string]string{"app": "distinct"}, 1)
+	if !strings.Contains(pending[0].Reason, "didn't match pod anti-affinity rules") {
+		t.Errorf("pending pod %s: reason %q, want the anti-affinity rule named", pending[0].Name, pending[0].Reason)
+	}
+	// The scheduler may report the third pod before both bindings land.
+	framework.Eventually(t, 0, "one pod on each of the test's two nodes", func(ctx context.Context) (bool, string, error) {
+		perNode, err := cluster.PodsPerNodeLabel(ctx, ns, map[string]string{"app": "distinct"}, framework.LabelHostname)
+		return maps.Equal(perNode, map[string]int{ns + "-0": 1, ns + "-1": 1}), fmt.Sprintf("pods per node %v", perNode), err
+	})
+}
+
 func TestTestbedFailingPods(t *testing.T) {
 	ns := cluster.Namespace(t)
 
