@@ -68,10 +68,12 @@ func (t *taskTranslation) translateLogConfiguration(tc *taskContainer) {
 		t.rep.Fail(path+".logDriver", "log driver %q is not available in this cluster (ECSCluster spec.logging.availableDrivers: %s)", driver, strings.Join(l.AvailableDrivers, ", "))
 		return
 	}
-	t.setAnnotation(containerAnnotationKey(ecsv1.AnnotationLogPrefix, tc.name), mustJSON(struct {
-		LogDriver string            `json:"logDriver"`
-		Options   map[string]string `json:"options,omitempty"`
-	}{driver, lc.Options}))
+	// {"logDriver":…,"options":{…}}
+	annotation := appendJSONString(append(make([]byte, 0, 128), `{"logDriver":`...), driver)
+	if len(lc.Options) > 0 {
+		annotation = appendJSONStringMap(append(annotation, `,"options":`...), lc.Options)
+	}
+	t.setAnnotation(containerAnnotationKey(ecsv1.AnnotationLogPrefix, tc.name), string(append(annotation, '}')))
 	if len(lc.SecretOptions) > 0 {
 		t.rep.Warn(path+".secretOptions", "log driver secrets not translated")
 	}
@@ -152,7 +154,7 @@ func (t *taskTranslation) translateLogOutputs() {
 	})
 }
 
-// fluentBitValue keeps a value on one configuration line.
-func fluentBitValue(s string) string {
-	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
-}
+// fluentBitLine keeps a value on one configuration line.
+var fluentBitLine = strings.NewReplacer("\n", " ", "\r", " ")
+
+func fluentBitValue(s string) string { return fluentBitLine.Replace(s) }

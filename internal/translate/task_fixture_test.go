@@ -158,3 +158,12 @@ func quantityString(list corev1.ResourceList, name corev1.ResourceName) string {
 	}
 	return q.String()
 }
+
+// mustJSON encodes test values that cannot fail to encode.
+func mustJSON(v any) string {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}
