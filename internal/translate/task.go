@@ -236,7 +236,9 @@ func effectiveCapabilities(detected Capabilities, overrides *ecsv1.ClusterFeatur
 
 // translateContainerNames sanitises container names (field-map §0 rules 1
 // and 6) and checks the fields every container needs. It reports false when
-// the containers cannot be translated at all.
+// the containers cannot be told apart, so nothing that refers to them by
+// name can be translated; other problems are reported and translation
+// goes on, so that one run lists them all.
 func (t *taskTranslation) translateContainerNames() bool {
 	defs := t.spec.ContainerDefinitions
 	if len(defs) == 0 {
@@ -251,6 +253,7 @@ func (t *taskTranslation) translateContainerNames() bool {
 	t.byECSName = make(map[string]*taskContainer, len(defs))
 	bySanitised := make(map[string][]*taskContainer, len(defs))
 	essentialCount := 0
+	named := true
 	for i := range defs {
 		def := &defs[i]
 		tc := &taskContainer{
@@ -268,12 +271,14 @@ func (t *taskTranslation) translateContainerNames() bool {
 		}
 		if def.Name == "" {
 			t.rep.Fail(tc.path+".name", "required: every container needs a name")
+			named = false
 		}
 		if def.Image == "" {
 			t.rep.Fail(tc.path+".image", "required: container %q needs an image", def.Name)
 		}
 		if prev, dup := t.byECSName[def.Name]; dup && def.Name != "" {
 			t.rep.Fail(tc.path+".name", "container name %q is already used by %s; container names must be unique", def.Name, prev.path)
+			named = false
 			continue
 		}
 		t.byECSName[def.Name] = tc
@@ -302,7 +307,7 @@ func (t *taskTranslation) translateContainerNames() bool {
 			tc.name = names.Suffixed(base, collisionSuffix(tc.def.Name))
 		}
 	}
-	return !t.rep.Failed()
+	return named
 }
 
 // ContainerNames returns the Kubernetes container name of each ECS
@@ -326,9 +331,8 @@ func ContainerNames(spec *ecsv1.TaskDefinitionSpec) map[string]string {
 	return out
 }
 
-// childObject returns the metadata shared by every companion object: the
-// family labels, the tag labels and annotation, and the revision label for
-// per-revision objects.
+// childLabels are the labels of every companion object: the family labels,
+// the tag labels, and the revision label for per-revision objects.
 func (t *taskTranslation) childLabels(perRevision bool) map[string]string {
 	labels := make(map[string]string, 6+len(t.tagLabels))
 	for k, v := range t.tagLabels {
