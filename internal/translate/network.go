@@ -228,6 +228,7 @@ func (t *taskTranslation) translatePodNetworking() {
 	}
 	hostIPs := map[string]string{}
 	var servers, searches []string
+	var serversField, searchesField string
 	dnsContainers := 0
 	var hostname string
 	var hostnameFrom *taskContainer
@@ -274,6 +275,12 @@ func (t *taskTranslation) translatePodNetworking() {
 		if len(def.DNSServers) > 0 || len(def.DNSSearchDomains) > 0 {
 			dnsContainers++
 		}
+		if len(def.DNSServers) > 0 && serversField == "" {
+			serversField = tc.path + ".dnsServers"
+		}
+		if len(def.DNSSearchDomains) > 0 && searchesField == "" {
+			searchesField = tc.path + ".dnsSearchDomains"
+		}
 		for _, s := range def.DNSServers {
 			if !slices.Contains(servers, s) {
 				servers = append(servers, s)
@@ -302,7 +309,7 @@ func (t *taskTranslation) translatePodNetworking() {
 	if hostnameFrom != nil {
 		t.translateHostname(hostnameFrom, hostname)
 	}
-	t.translateDNS(servers, searches, dnsContainers)
+	t.translateDNS(servers, searches, serversField, searchesField, dnsContainers)
 }
 
 func (t *taskTranslation) translateHostname(tc *taskContainer, hostname string) {
@@ -324,27 +331,32 @@ func (t *taskTranslation) translateHostname(tc *taskContainer, hostname string) 
 	}
 }
 
-func (t *taskTranslation) translateDNS(servers, searches []string, dnsContainers int) {
+// translateDNS merges dnsServers and dnsSearchDomains into the pod's DNS
+// settings; the fields name the first container that sets each.
+func (t *taskTranslation) translateDNS(servers, searches []string, serversField, searchesField string, dnsContainers int) {
 	if len(servers) == 0 && len(searches) == 0 {
 		return
 	}
-	field := "containerDefinitions"
 	if len(servers) > 3 {
-		t.rep.Fail(field+"[].dnsServers", "%d distinct DNS servers across containers; Kubernetes allows at most 3 per pod", len(servers))
+		t.rep.Fail(serversField, "%d distinct DNS servers across containers; Kubernetes allows at most 3 per pod", len(servers))
 		return
 	}
 	if len(searches) > 32 {
-		t.rep.Fail(field+"[].dnsSearchDomains", "%d distinct search domains across containers; Kubernetes allows at most 32 per pod", len(searches))
+		t.rep.Fail(searchesField, "%d distinct search domains across containers; Kubernetes allows at most 32 per pod", len(searches))
 		return
 	}
-	for i, s := range servers {
+	for _, s := range servers {
 		if net.ParseIP(s) == nil {
-			t.rep.Fail(field+"[].dnsServers["+strconv.Itoa(i)+"]", "%q is not an IP address", s)
+			t.rep.Fail(serversField, "%q is not an IP address", s)
+			return
 		}
 	}
-	cfg := &corev1.PodDNSConfig{Nameservers: servers, Searches: searches}
-	t.pod.DNSConfig = cfg
+	t.pod.DNSConfig = &corev1.PodDNSConfig{Nameservers: servers, Searches: searches}
 	if dnsContainers < len(t.containers) {
+		field := serversField
+		if field == "" {
+			field = searchesField
+		}
 		t.rep.Warn(field, "dnsServers/dnsSearchDomains of some containers now apply to the whole pod")
 	}
 	if len(servers) == 0 {
@@ -359,11 +371,11 @@ func (t *taskTranslation) translateDNS(servers, searches []string, dnsContainers
 		if t.pod.DNSPolicy == "" {
 			t.pod.DNSPolicy = corev1.DNSClusterFirst
 		}
-		t.rep.Warn(field+"[].dnsServers", "custom DNS servers follow the cluster DNS (kubernetes.dnsServersKeepCluster); the kubelet keeps at most 3 servers in total")
+		t.rep.Warn(serversField, "custom DNS servers follow the cluster DNS (kubernetes.dnsServersKeepCluster); the kubelet keeps at most 3 servers in total")
 		return
 	}
 	t.pod.DNSPolicy = corev1.DNSNone
-	t.rep.Warn(field+"[].dnsServers", "custom DNS servers replace cluster DNS (Kubernetes Services no longer resolve; set kubernetes.dnsServersKeepCluster to keep them)")
+	t.rep.Warn(serversField, "custom DNS servers replace cluster DNS (Kubernetes Services no longer resolve; set kubernetes.dnsServersKeepCluster to keep them)")
 }
 
 // translateNetworkPolicy approximates networkMode none with a per-revision

@@ -135,7 +135,7 @@ func TestHostsDNSAndHostname(t *testing.T) {
 		t.Errorf("dnsPolicy %q dnsConfig %+v", spec.DNSPolicy, spec.DNSConfig)
 	}
 	requireWarning(t, res, "containerDefinitions[0].links", "localhost aliases")
-	requireWarning(t, res, "containerDefinitions[].dnsServers", "replace cluster DNS")
+	requireWarning(t, res, "containerDefinitions[0].dnsServers", "replace cluster DNS")
 
 	in := taskIn(t, `{"family":"f","kubernetes":{"dnsServersKeepCluster":true},"containerDefinitions":[{"name":"a","image":"i","memory":64,"dnsServers":["10.0.0.2"],"hostname":"a.example.com"}]}`)
 	res = taskOK(t, in)
@@ -153,5 +153,5 @@ func TestHostsDNSAndHostname(t *testing.T) {
 	requireWarning(t, res, "containerDefinitions[0].hostname", `using "a"`)
 
 	requireError(t, taskFails(t, taskIn(t, `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"dnsServers":["10.0.0.1","10.0.0.2","10.0.0.3","10.0.0.4"]}]}`)),
-		"containerDefinitions[].dnsServers", "at most 3")
+		"containerDefinitions[0].dnsServers", "at most 3")
 }

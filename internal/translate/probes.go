@@ -125,6 +125,10 @@ func (t *taskTranslation) buildProbes(tc *taskContainer, job bool) {
 		t.rep.Warn(tc.path+".healthCheck", "health check of run-to-completion container %q not translated: init containers take no probes", tc.def.Name)
 		return
 	}
+	if !tc.essential && !tc.healthyTarget {
+		t.rep.Info(tc.path+".healthCheck", "health of non-essential container %q only shows in ECS task status; no probe (nothing depends on it with HEALTHY)", tc.def.Name)
+		return
+	}
 	if tc.healthyTarget || h.startPeriod > 0 {
 		threshold := startupFailureThreshold(h.startPeriod, h.interval, h.retries)
 		if tc.healthyTarget && tc.startTimeoutCap > 0 {

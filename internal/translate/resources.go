@@ -254,15 +254,12 @@ func (t *taskTranslation) translateResources() {
 	t.spreadTaskResources(cpu, memoryMiB)
 }
 
+// taskResourceField names the task-level field a resource warning is about.
 func taskResourceField(cpu *taskCPU, memoryMiB int64) string {
-	switch {
-	case cpu != nil && memoryMiB > 0:
+	if cpu != nil || memoryMiB <= 0 {
 		return "cpu"
-	case cpu != nil:
-		return "cpu"
-	default:
-		return "memory"
 	}
+	return "memory"
 }
 
 // validateTaskResources mirrors the ECS checks (and the Kubernetes
