@@ -143,6 +143,14 @@ func (t *taskTranslation) secretStore(ref secretRemoteRef, field string) ecsv1.S
 	if t.cluster.SecretStoreRef != nil && t.cluster.SecretStoreRef.Name != "" {
 		return withKind(*t.cluster.SecretStoreRef)
 	}
+	if ref.region == "" {
+		for _, s := range t.cluster.SecretStores {
+			if s.Service == ref.service {
+				t.rep.Fail(field, "a bare parameter name resolves in the cluster's region, which picks among the region-specific secretStores: set ECSCluster spec.region, or give the parameter ARN")
+				return withKind(s.StoreRef)
+			}
+		}
+	}
 	name := "aws-secretsmanager"
 	if ref.service == secretServiceParameterStore {
 		name = "aws-parameterstore"

@@ -230,3 +230,14 @@ func TestEnvironment(t *testing.T) {
 	in.Capabilities.RelaxedEnvironmentVariableValidation = false
 	requireError(t, taskFails(t, in), "containerDefinitions[0].environment[0].name", "RelaxedEnvironmentVariableValidation")
 }
+
+func TestBareParameterNameNeedsRegion(t *testing.T) {
+	in := taskIn(t, `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"secrets":[{"name":"A","valueFrom":"/app/token"}]}]}`)
+	in.Cluster = clusterSpecFromJSON(t, `{"secretStores":[{"service":"ParameterStore","region":"eu-west-1","storeRef":{"name":"ssm-eu"}}]}`)
+	requireError(t, taskFails(t, in), "containerDefinitions[0].secrets[0].valueFrom", "set ECSCluster spec.region")
+	in.Cluster.Region = "eu-west-1"
+	res := taskOK(t, in)
+	if got := nested(t, res.ExternalSecrets[0], "spec", "secretStoreRef", "name"); got != "ssm-eu" {
+		t.Errorf("store = %v, want ssm-eu", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -20,8 +21,7 @@ import (
 )
 
 // taskResultObjects lists every object of a translation, the pod template
-// wrapped in a Deployment the way `kubectl-ecs render` does without a
-// service.
+// wrapped in a Deployment (a Job for job pod templates).
 func taskResultObjects(res *TaskResult, namespace string) []runtime.Object {
 	template := res.PodTemplate.DeepCopy()
 	deployment := &appsv1.Deployment{
@@ -35,7 +35,17 @@ func taskResultObjects(res *TaskResult, namespace string) []runtime.Object {
 			Template: *template,
 		},
 	}
-	objects := []runtime.Object{deployment}
+	var objects []runtime.Object
+	if template.Spec.RestartPolicy == corev1.RestartPolicyNever {
+		// A job's pod template (field-map §8): run once, never retried.
+		objects = append(objects, &batchv1.Job{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
+			ObjectMeta: deployment.ObjectMeta,
+			Spec:       batchv1.JobSpec{BackoffLimit: ptr.To[int32](0), Template: *template},
+		})
+	} else {
+		objects = append(objects, deployment)
+	}
 	if res.ServiceAccount != nil {
 		objects = append(objects, res.ServiceAccount)
 	}

@@ -46,13 +46,19 @@ func taskCorpusFiles(tb testing.TB) []string {
 // taskTestCluster is the ECSCluster of testdata/ecscluster.yaml.
 func taskTestCluster(tb testing.TB) *ecsv1.ECSCluster {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "ecscluster.yaml"))
+	return readTestCluster(tb, "ecscluster.yaml")
+}
+
+// readTestCluster reads an ECSCluster manifest from testdata.
+func readTestCluster(tb testing.TB, name string) *ecsv1.ECSCluster {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var cluster ecsv1.ECSCluster
 	if err := yaml.UnmarshalStrict(data, &cluster); err != nil {
-		tb.Fatalf("testdata/ecscluster.yaml: %v", err)
+		tb.Fatalf("testdata/%s: %v", name, err)
 	}
 	return &cluster
 }
