@@ -300,6 +300,7 @@ create() {
 		die "nodes did not become Ready in time"
 	}
 	log "$count nodes Ready in $(since "$t")"
+	ensure_components || die "control-plane components stopped and could not be restarted (see $cluster_dir/logs)"
 	log "up in $(since "$start")"
 }
 
@@ -320,6 +321,7 @@ cmd_up() {
 		have=$(kc get nodes -l type=kwok -o name | wc -l)
 		[ -z "${NODES:-}" ] || [ "$have" = "$NODES" ] ||
 			log "warning: running cluster has $have nodes, not NODES=$NODES (run down first to change it)"
+		ensure_components || die "control-plane components stopped and could not be restarted (see $cluster_dir/logs)"
 		log "$CLUSTER_NAME is already running ($have nodes), checked in $(since "$start")"
 	elif [ -d "$cluster_dir" ]; then
 		# Left over from a stopped machine or killed processes: try to start
@@ -374,6 +376,28 @@ clear_dead_pids() {
 		[ -e "$f" ] || continue
 		pid_alive "$(cat "$f")" || rm -f "$f"
 	done
+}
+
+# ensure_components restarts any control-plane process that is not
+# running. kube-controller-manager and kube-scheduler give up for good when
+# the API server is not healthy within about 20 s of their start, which
+# happens on a loaded machine; nothing restarts them as a kubelet would, and
+# Deployments would then never get pods.
+ensure_components() {
+	local f dead=()
+	for f in "$cluster_dir"/pids/*.pid; do
+		[ -e "$f" ] || continue
+		pid_alive "$(cat "$f")" || dead+=("$(basename "$f" .pid)")
+	done
+	[ ${#dead[@]} -eq 0 ] && return 0
+	log "restarting stopped components: ${dead[*]}"
+	clear_dead_pids
+	kwokctl start cluster --name "$CLUSTER_NAME" >/dev/null 2>&1 9>&- || return 1
+	for _ in $(seq 600); do
+		api_ready && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 cmd_restart() {
