@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -41,6 +42,10 @@ type options struct {
 	leaderElect             bool
 	leaderElectionID        string
 	leaderElectionNamespace string
+	leaseDuration           time.Duration
+	renewDeadline           time.Duration
+	retryPeriod             time.Duration
+	pprofAddr               string
 	qps                     float64
 	burst                   int
 	concurrency             int
@@ -61,6 +66,18 @@ func main() {
 	flag.StringVar(&opts.leaderElectionID, "leader-election-id", "ecs-operator.ecs.operator.dev", "Name of the leader election Lease.")
 	flag.StringVar(&opts.leaderElectionNamespace, "leader-election-namespace", "",
 		"Namespace of the leader election Lease (default: the namespace the operator runs in).")
+	// A replica that dies without releasing the lease (kill -9, node
+	// loss) is replaced once the lease expires: at most leaseDuration plus
+	// about two retry periods. 10s/7s/1s keeps that under 15 s; the
+	// client-go defaults (15s/10s/2s) can take up to about 20 s.
+	flag.DurationVar(&opts.leaseDuration, "leader-elect-lease-duration", 10*time.Second,
+		"How long followers wait after the last renewal before taking over leadership.")
+	flag.DurationVar(&opts.renewDeadline, "leader-elect-renew-deadline", 7*time.Second,
+		"How long the leader keeps trying to renew before it gives up leadership (less than the lease duration).")
+	flag.DurationVar(&opts.retryPeriod, "leader-elect-retry-period", time.Second,
+		"How often the leader renews and followers try to acquire the lease.")
+	flag.StringVar(&opts.pprofAddr, "pprof-bind-address", "",
+		"Address that serves Go pprof profiles (e.g. 127.0.0.1:6060; empty disables it). Profiles reveal internals: bind to localhost.")
 	flag.Float64Var(&opts.qps, "kube-api-qps", 50, "Queries per second to the Kubernetes API server.")
 	flag.IntVar(&opts.burst, "kube-api-burst", 100, "Burst of queries to the Kubernetes API server.")
 	flag.IntVar(&opts.concurrency, "max-concurrent-reconciles", 4, "Objects of each kind reconciled in parallel.")
@@ -107,6 +124,10 @@ func run(opts options) error {
 		LeaderElectionID:              opts.leaderElectionID,
 		LeaderElectionNamespace:       opts.leaderElectionNamespace,
 		LeaderElectionReleaseOnCancel: true,
+		LeaseDuration:                 &opts.leaseDuration,
+		RenewDeadline:                 &opts.renewDeadline,
+		RetryPeriod:                   &opts.retryPeriod,
+		PprofBindAddress:              opts.pprofAddr,
 		Cache:                         cache.Options{DefaultNamespaces: namespaceConfig(opts.watchNamespaces)},
 	}
 	controllers.ConfigureManager(&mgrOpts)
