@@ -98,16 +98,20 @@ cluster-down: ## Delete the local kwok cluster.
 .PHONY: fuzz
 fuzz: ## Fuzz the decoder and translator for a short while each.
 	$(GO) test ./internal/ecsjson -run '^$$' -fuzz FuzzDecode -fuzztime 60s
-	$(GO) test ./internal/translate -run '^$$' -fuzz FuzzTranslate -fuzztime 60s
+	$(GO) test ./internal/translate -run '^$$' -fuzz '^FuzzTranslateTask$$' -fuzztime 60s
+	$(GO) test ./internal/translate -run '^$$' -fuzz '^FuzzTranslateService$$' -fuzztime 60s
 	$(GO) test ./internal/placement -run '^$$' -fuzz FuzzParse -fuzztime 60s
 
 .PHONY: bench
 bench: build testbed ## Convergence benchmark on a kwok cluster: operator vs direct apply (N services).
 	$(GO) run ./hack/bench -n $(N)
 
+# The fault tests get a cluster of their own: they kill its API server.
+CHAOS_CLUSTER ?= ecs-operator-chaos
+
 .PHONY: chaos
-chaos: build testbed ## Fault-injection end-to-end tests (operator kills, API server restart, leader handover).
-	$(GO) test -tags e2e ./test/e2e/... -run Chaos -count=1 -timeout 60m -v
+chaos: build testbed ## Fault-injection end-to-end tests (operator kills, API server restart, leader handover, drift, bad input).
+	E2E_CLUSTER_NAME=$(CHAOS_CLUSTER) $(GO) test -tags e2e ./test/e2e/... -run Chaos -count=1 -timeout 60m -v
 
 ##@ Helm
 
