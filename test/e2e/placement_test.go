@@ -265,8 +265,9 @@ func (e *placementEnv) addNode(t *testing.T, zone, instanceType string, labels m
 	t.Helper()
 	nodeLabels := map[string]string{placementNodesLabel: e.ns}
 	maps.Copy(nodeLabels, labels)
-	// "<namespace>-1a-m6g[-N]": CreateNodes uses it as a label value too,
-	// and the namespace has at most 56 characters.
+	// "<namespace>-1a-m6g", "-N" added for a second node of the kind:
+	// CreateNodes uses it as a label value too (at most 63 characters),
+	// which the short subtest names keep it to.
 	family, _, _ := strings.Cut(instanceType, ".")
 	prefix := fmt.Sprintf("%s-%s-%s", e.ns, zone[len(zone)-2:], family)
 	if _, taken := e.nodes[prefix+"-0"]; taken {
