@@ -126,14 +126,15 @@ func (t *taskTranslation) translateVolumes() {
 				continue
 			}
 		case v.Host != nil && ptr.Deref(v.Host.SourcePath, "") != "":
-			hostPath := *v.Host.SourcePath
-			hpType := corev1.HostPathDirectoryOrCreate
-			if strings.HasPrefix(hostPath, `\\.\pipe\`) {
-				// A Windows named pipe (e.g. the Docker engine) is not a
-				// directory; let the kubelet take it as it is.
-				hpType = corev1.HostPathUnset
-			}
-			source.HostPath = &corev1.HostPathVolumeSource{Path: hostPath, Type: &hpType}
+			// The ECS agent bind-mounts the path as Docker does: a missing
+			// path is created as a directory, an existing file, socket or
+			// named pipe (/var/run/docker.sock, \\.\pipe\docker_engine) is
+			// mounted as it is. An unset hostPath type is exactly that: the
+			// kubelet checks nothing and the container runtime creates a
+			// missing source directory. DirectoryOrCreate would refuse
+			// sockets.
+			hpType := corev1.HostPathUnset
+			source.HostPath = &corev1.HostPathVolumeSource{Path: *v.Host.SourcePath, Type: &hpType}
 			t.rep.Warn(tv.path+".host.sourcePath", "hostPath is node-local and forbidden by baseline PSS")
 		default:
 			// An empty host object or no source: a Docker-managed directory

@@ -30,7 +30,7 @@ func TestVolumeSources(t *testing.T) {
 		{"empty host", `{"name":"v","host":{}}`, `{}`, corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}, ""},
 		{"no source", `{"name":"v"}`, `{}`, corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}, ""},
 		{"host path", `{"name":"v","host":{"sourcePath":"/var/log"}}`, `{}`,
-			corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/var/log", Type: ptr.To(corev1.HostPathDirectoryOrCreate)}}, "forbidden by baseline PSS"},
+			corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/var/log", Type: ptr.To(corev1.HostPathUnset)}}, "forbidden by baseline PSS"},
 		{"task docker volume", `{"name":"v","dockerVolumeConfiguration":{"scope":"task","driver":"local"}}`, `{}`,
 			corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}, ""},
 		{"tmpfs docker volume", `{"name":"v","dockerVolumeConfiguration":{"driver":"local","driverOpts":{"type":"tmpfs","o":"size=100m"}}}`, `{}`,
