@@ -282,3 +282,49 @@ func TestServiceWithAutoScalingLeavesReplicasToTheHPA(t *testing.T) {
 		t.Errorf("replicas = %d after a reconcile, want the HPA's 5", got)
 	}
 }
+
+func TestDaemonServiceRunsADaemonSetAndSwitchingPrunesTheDeployment(t *testing.T) {
+	ctx := context.Background()
+	ns := newNamespace(t, k8s)
+	createTaskDefinition(t, ns, "agent", taskSpec("agent", "agent:1"))
+	spec := serviceSpec("agent", 1)
+	spec.LoadBalancers = nil
+	createService(t, ns, "agent", spec)
+	waitForDeployment(t, ns, "agent", nil)
+
+	updateService(t, ns, "agent", func(s *ecsv1.ECSService) {
+		s.Spec.SchedulingStrategy = ptr.To("DAEMON")
+		s.Spec.DesiredCount = nil
+	})
+	eventually(t, "DaemonSet", func() error {
+		var ds appsv1.DaemonSet
+		if err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "agent"}, &ds); err != nil {
+			return err
+		}
+		if ds.Spec.Template.Annotations[AnnotationDeploymentID] == "" || ds.Spec.Template.Spec.Containers[0].Image != "agent:1" {
+			return fmt.Errorf("template %+v", ds.Spec.Template.ObjectMeta)
+		}
+		return nil
+	})
+	eventually(t, "Deployment pruned", func() error {
+		err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "agent"}, &appsv1.Deployment{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("Deployment still there (err %v)", err)
+	})
+	// The DaemonSet controller's view drives the rollout state.
+	eventually(t, "DaemonSet rolled out", func() error {
+		var ds appsv1.DaemonSet
+		if err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "agent"}, &ds); err != nil {
+			return err
+		}
+		ds.Status = appsv1.DaemonSetStatus{ObservedGeneration: ds.Generation, DesiredNumberScheduled: 3,
+			CurrentNumberScheduled: 3, UpdatedNumberScheduled: 3, NumberAvailable: 3, NumberReady: 3}
+		return k8s.Status().Update(ctx, &ds)
+	})
+	svc := waitForService(t, ns, "agent", ready)
+	if svc.Status.DesiredCount != 3 || svc.Status.Deployments[0].RolloutState != rolloutCompleted {
+		t.Errorf("status %+v", svc.Status)
+	}
+}

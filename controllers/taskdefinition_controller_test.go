@@ -185,4 +185,30 @@ func TestTaskDefinitionDisallowedRoleStallsAndChangesNothing(t *testing.T) {
 	if err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "secure-2"}, &appsv1.ControllerRevision{}); client.IgnoreNotFound(err) != nil || err == nil {
 		t.Errorf("a revision secure-2 was registered (err %v)", err)
 	}
+
+	// Back to an allowed role; then the cluster's policy changes and the
+	// TaskDefinition is judged again without being touched.
+	updateTaskDefinition(t, ns, "secure", func(td *ecsv1.TaskDefinition) {
+		td.Spec.TaskRoleArn = ptr.To("arn:aws:iam::123456789012:role/allowed-app")
+	})
+	waitForTaskDefinition(t, ns, "secure", func(td *ecsv1.TaskDefinition) error {
+		if c := condition(td.Status.Conditions, ecsv1.ConditionReady); c.Status != metav1.ConditionTrue || td.Status.ObservedGeneration != td.Generation {
+			return fmt.Errorf("Ready = %+v", c)
+		}
+		return nil
+	})
+	eventually(t, "tightening the cluster policy", func() error {
+		var current ecsv1.ECSCluster
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(cluster), &current); err != nil {
+			return err
+		}
+		current.Spec.IAM.AllowedRoleArns[0].Patterns = []string{"arn:aws:iam::123456789012:role/other-*"}
+		return k8s.Update(ctx, &current)
+	})
+	waitForTaskDefinition(t, ns, "secure", func(td *ecsv1.TaskDefinition) error {
+		if c := condition(td.Status.Conditions, ecsv1.ConditionStalled); c.Status != metav1.ConditionTrue || !strings.Contains(c.Message, "taskRoleArn") {
+			return fmt.Errorf("Stalled = %+v after the cluster refused the role", c)
+		}
+		return nil
+	})
 }
