@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -169,9 +170,17 @@ var clustersOfService = handler.Funcs{
 	},
 }
 
+// clusterCountsDelay batches count updates: every task that starts or
+// stops changes a service's counts, and during a rollout of many services
+// that is a stream of changes to one ECSCluster. Delaying the reconcile
+// folds the changes of that window into one status write (the work queue
+// keeps a single delayed entry per cluster); ECS cluster counts are
+// eventually consistent as well.
+const clusterCountsDelay = time.Second
+
 func enqueueClusterOf(obj client.Object, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 	if svc, ok := obj.(*ecsv1.ECSService); ok {
-		q.Add(reconcile.Request{NamespacedName: client.ObjectKey{Name: clusterNameOf(svc.Spec.Cluster)}})
+		q.AddAfter(reconcile.Request{NamespacedName: client.ObjectKey{Name: clusterNameOf(svc.Spec.Cluster)}}, clusterCountsDelay)
 	}
 }
 
