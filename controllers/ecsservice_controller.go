@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -31,6 +32,9 @@ import (
 type ECSServiceReconciler struct {
 	*deps
 	now func() time.Time
+	// statusWrites holds when each service's status was last written
+	// (client.ObjectKey → time.Time), for countsWriteInterval.
+	statusWrites sync.Map
 }
 
 // +kubebuilder:rbac:groups=ecs.operator.dev,resources=ecsservices,verbs=get;list;watch
@@ -55,6 +59,9 @@ type ECSServiceReconciler struct {
 func (r *ECSServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var svc ecsv1.ECSService
 	if err := r.client.Get(ctx, req.NamespacedName, &svc); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.statusWrites.Delete(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !svc.DeletionTimestamp.IsZero() {
@@ -85,10 +92,15 @@ func (r *ECSServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		startBudget: startBudget(&svc, plan.template), now: r.now(),
 	})
 	events := r.setServiceStatus(&svc, plan, workload, rollout, missing)
-	if err := r.patchStatus(ctx, orig, &svc, events); err != nil {
+	heldBack, err := r.patchStatus(ctx, orig, &svc, events)
+	if err != nil {
 		return ctrl.Result{}, err
 	}
-	return requeueFor(rollout, missing), nil
+	result := requeueFor(rollout, missing)
+	if heldBack > 0 && (result.RequeueAfter == 0 || heldBack < result.RequeueAfter) {
+		result.RequeueAfter = heldBack
+	}
+	return result, nil
 }
 
 // requeueFor asks for the reconciles no watch would trigger: right after

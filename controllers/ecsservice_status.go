@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -136,12 +137,26 @@ func (r *ECSServiceReconciler) reportUnresolved(ctx context.Context, orig, svc *
 	if !u.waiting && stalledMessage(orig.Status.Conditions) != u.message {
 		r.recorder.Eventf(svc, nil, corev1.EventTypeWarning, u.reason, "Reconcile", "%s", u.message)
 	}
-	return r.patchStatus(ctx, orig, svc, nil)
+	_, err = r.patchStatus(ctx, orig, svc, nil)
+	return err
 }
 
-// patchStatus writes status only when it changed and emits Kubernetes
-// Events for the moments that happened.
-func (r *ECSServiceReconciler) patchStatus(ctx context.Context, orig, svc *ecsv1.ECSService, events []serviceEvent) error {
+// countsWriteInterval is the shortest time between two status writes of
+// a service when nothing but its task counts changed. Every task that is
+// created, placed or becomes healthy changes runningCount and
+// pendingCount; written one by one, during the rollout of many services
+// these counts would be most of the operator's requests to the API
+// server. A count-only change within the interval is written with the
+// next status write (a requeue makes sure there is one), so counts lag
+// by at most the interval, as ECS's own counts trail its tasks; rollout
+// states, conditions and events are written at once.
+const countsWriteInterval = 2 * time.Second
+
+// patchStatus writes status when it changed and emits Kubernetes Events
+// for the moments that happened. A change of task counts alone is held
+// back while the last write is younger than countsWriteInterval; the
+// returned duration is when to reconcile again to write it.
+func (r *ECSServiceReconciler) patchStatus(ctx context.Context, orig, svc *ecsv1.ECSService, events []serviceEvent) (time.Duration, error) {
 	for _, e := range events {
 		eventType := corev1.EventTypeNormal
 		if e.warning {
@@ -153,7 +168,43 @@ func (r *ECSServiceReconciler) patchStatus(ctx context.Context, orig, svc *ecsv1
 		r.recorder.Eventf(svc, nil, corev1.EventTypeWarning, "TranslationWarnings", "Reconcile", "%s", warningsNote(svc.Status.Warnings))
 	}
 	if equality.Semantic.DeepEqual(orig.Status, svc.Status) {
-		return nil
+		return 0, nil
 	}
-	return r.client.Status().Patch(ctx, svc, client.MergeFrom(orig))
+	key := client.ObjectKeyFromObject(svc)
+	var lastWrite time.Time
+	if v, ok := r.statusWrites.Load(key); ok {
+		lastWrite = v.(time.Time)
+	}
+	if wait := countsHoldBack(&orig.Status, &svc.Status, lastWrite, r.now()); wait > 0 {
+		return wait, nil
+	}
+	if err := r.client.Status().Patch(ctx, svc, client.MergeFrom(orig)); err != nil {
+		return 0, err
+	}
+	r.statusWrites.Store(key, r.now())
+	return 0, nil
+}
+
+// countsHoldBack is how long the change from orig to updated must wait
+// before it is written: while the last write (zero when unknown) is
+// younger than countsWriteInterval, if only task counts changed; else 0.
+func countsHoldBack(orig, updated *ecsv1.ECSServiceStatus, lastWrite, now time.Time) time.Duration {
+	if lastWrite.IsZero() || !countsOnly(orig, updated) {
+		return 0
+	}
+	return max(0, countsWriteInterval-now.Sub(lastWrite))
+}
+
+// countsOnly reports whether two statuses differ in task counts alone.
+func countsOnly(a, b *ecsv1.ECSServiceStatus) bool {
+	return equality.Semantic.DeepEqual(withoutCounts(a), withoutCounts(b))
+}
+
+func withoutCounts(st *ecsv1.ECSServiceStatus) *ecsv1.ECSServiceStatus {
+	out := st.DeepCopy()
+	out.RunningCount, out.PendingCount = 0, 0
+	for i := range out.Deployments {
+		out.Deployments[i].RunningCount, out.Deployments[i].PendingCount = 0, 0
+	}
+	return out
 }
