@@ -127,6 +127,11 @@ type unresolved struct {
 	reason  string
 	message string
 	waiting bool
+	// unseen: the object waited for has not been reconciled yet (a
+	// TaskDefinition created together with its service). Its first status
+	// write brings the service back, usually within a second, so nothing
+	// is written for a state that would be overwritten at once.
+	unseen bool
 }
 
 func (u unresolved) Error() string { return u.message }
@@ -172,7 +177,7 @@ func (r *ECSServiceReconciler) resolve(ctx context.Context, svc *ecsv1.ECSServic
 		target.revision = td.Status.Revision
 	}
 	if target.revision == 0 {
-		return nil, unresolved{reason: reasonWaitingForRevision, waiting: true,
+		return nil, unresolved{reason: reasonWaitingForRevision, waiting: true, unseen: td.Status.ObservedGeneration == 0,
 			message: fmt.Sprintf("waiting for TaskDefinition %s to register its first revision", td.Name)}
 	}
 	target.spec, err = r.revisionSpec(ctx, td, target.revision)

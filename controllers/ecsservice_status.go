@@ -123,6 +123,9 @@ func (r *ECSServiceReconciler) reportUnresolved(ctx context.Context, orig, svc *
 	if !errors.As(err, &u) {
 		return err
 	}
+	if u.unseen {
+		return nil
+	}
 	st := &svc.Status
 	gen := svc.Generation
 	st.ObservedGeneration = gen
