@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// metricsClient reads the operator's Prometheus endpoint (served over
+// plain HTTP on localhost: --metrics-secure=false).
+type metricsClient struct {
+	url  string
+	http *http.Client
+	// pprofAddr serves the operator's profiles ("" when off).
+	pprofAddr string
+}
+
+func newMetricsClient(addr string) *metricsClient {
+	return &metricsClient{url: "http://" + addr + "/metrics", http: &http.Client{Timeout: 10 * time.Second}}
+}
+
+// sample is one Prometheus sample: metric name, labels and value.
+type sample struct {
+	name   string
+	labels map[string]string
+	value  float64
+}
+
+// scrape reads every sample. The text exposition format is line based:
+// `name{label="value",...} number`; comments start with #.
+func (m *metricsClient) scrape(ctx context.Context) ([]sample, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := m.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return nil, fmt.Errorf("GET %s: %s: %s", m.url, resp.Status, body)
+	}
+	var samples []sample
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		s, ok := parseSample(line)
+		if ok {
+			samples = append(samples, s)
+		}
+	}
+	return samples, sc.Err()
+}
+
+func parseSample(line string) (sample, bool) {
+	s := sample{labels: map[string]string{}}
+	rest := line
+	if i := strings.IndexByte(line, '{'); i >= 0 {
+		j := strings.LastIndexByte(line, '}')
+		if j < i {
+			return sample{}, false
+		}
+		s.name = line[:i]
+		for _, pair := range splitLabels(line[i+1 : j]) {
+			k, v, ok := strings.Cut(pair, "=")
+			if !ok {
+				continue
+			}
+			if unq, err := strconv.Unquote(v); err == nil {
+				v = unq
+			}
+			s.labels[k] = v
+		}
+		rest = strings.TrimSpace(line[j+1:])
+	} else {
+		name, value, ok := strings.Cut(line, " ")
+		if !ok {
+			return sample{}, false
+		}
+		s.name, rest = name, value
+	}
+	value, _, _ := strings.Cut(rest, " ") // an optional timestamp follows
+	v, err := strconv.ParseFloat(value, 64)
+	if err != nil {
+		return sample{}, false
+	}
+	s.value = v
+	return s, true
+}
+
+// splitLabels splits `a="x",b="y,z"` at the commas outside quotes.
+func splitLabels(s string) []string {
+	var parts []string
+	inQuote, escaped, start := false, false, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case escaped:
+			escaped = false
+		case c == '\\':
+			escaped = true
+		case c == '"':
+			inQuote = !inQuote
+		case c == ',' && !inQuote:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		parts = append(parts, s[start:])
+	}
+	return parts
+}
+
+// sum adds the samples named name whose labels match every entry of want
+// (a value list matches any of its values).
+func sum(samples []sample, name string, want map[string][]string) float64 {
+	total := 0.0
+	for _, s := range samples {
+		if s.name != name {
+			continue
+		}
+		match := true
+		for k, values := range want {
+			if !containsString(values, s.labels[k]) {
+				match = false
+				break
+			}
+		}
+		if match {
+			total += s.value
+		}
+	}
+	return total
+}
+
+func containsString(list []string, v string) bool {
+	for _, item := range list {
+		if item == v {
+			return true
+		}
+	}
+	return false
+}
+
+// writeMethods are the HTTP methods that change something on the API
+// server.
+var writeMethods = []string{"POST", "PUT", "PATCH", "DELETE"}
+
+// writeRequests counts the operator's write requests to the API server
+// (client-go's rest_client_requests_total, every client of the process:
+// reconcilers, status writers, events, leader election).
+func writeRequests(samples []sample) int {
+	return int(sum(samples, "rest_client_requests_total", map[string][]string{"method": writeMethods}))
+}
+
+// writesByMethod describes the write requests per method, for the log.
+func writesByMethod(samples []sample) string {
+	var parts []string
+	for _, m := range writeMethods {
+		if n := int(sum(samples, "rest_client_requests_total", map[string][]string{"method": {m}})); n > 0 {
+			parts = append(parts, fmt.Sprintf("%s=%d", m, n))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, " ")
+}
+
+// peakRSSMiB is a process's peak resident set size (VmHWM) in MiB.
+func peakRSSMiB(pid int) (float64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if value, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(value), "kB")), 64)
+			if err != nil {
+				return 0, fmt.Errorf("VmHWM %q: %w", value, err)
+			}
+			return kb / 1024, nil
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
+}
+
+// freeAddr returns a free localhost TCP address for the operator to bind.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
