@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
@@ -204,6 +205,12 @@ func Start(opts Options) (*Env, error) {
 		},
 		ErrorIfCRDPathMissing: true,
 		Scheme:                env.Scheme,
+	}
+	if os.Getenv("KUBEBUILDER_CONTROLPLANE_START_TIMEOUT") == "" {
+		// envtest allows each component 20 s to start. `go test ./...`
+		// starts several API servers at once (one per package), which on a
+		// small or busy machine takes longer than that.
+		env.Environment.ControlPlaneStartTimeout = 2 * time.Minute
 	}
 	if len(opts.APIServerArgs) > 0 {
 		args := env.Environment.ControlPlane.GetAPIServer().Configure()
