@@ -99,6 +99,7 @@ func (r *ECSServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	result := requeueFor(rollout, missing)
 	if heldBack > 0 && (result.RequeueAfter == 0 || heldBack < result.RequeueAfter) {
 		result.RequeueAfter = heldBack
+		result.Priority = ptr.To(backgroundPriority)
 	}
 	return result, nil
 }

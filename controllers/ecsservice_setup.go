@@ -35,7 +35,7 @@ func (r *ECSServiceReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Ma
 		Owns(&networkingv1.Ingress{}).
 		Owns(&autoscalingv2.HorizontalPodAutoscaler{}).
 		Owns(&policyv1.PodDisruptionBudget{}).
-		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(r.serviceOfPod), builder.WithPredicates(podStatusChanged)).
+		Watches(&corev1.Pod{}, withPriority(handler.EnqueueRequestsFromMapFunc(r.serviceOfPod), backgroundPriority), builder.WithPredicates(podStatusChanged)).
 		Watches(&ecsv1.TaskDefinition{}, handler.EnqueueRequestsFromMapFunc(r.servicesOfTaskDefinition), builder.WithPredicates(revisionChanged)).
 		Watches(&ecsv1.ECSCluster{}, handler.EnqueueRequestsFromMapFunc(r.servicesOfCluster), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.servicesWithRegexPlacement), builder.WithPredicates(nodeLabelsChanged)).
