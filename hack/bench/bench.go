@@ -44,6 +44,9 @@ type bench struct {
 	budget client.Client
 
 	baselineApply time.Duration
+	// baselineAPIWrites are all write requests the API server served
+	// during the baseline.
+	baselineAPIWrites float64
 
 	op          *framework.Operator
 	metrics     *metricsClient
@@ -55,7 +58,10 @@ type bench struct {
 type operatorResult struct {
 	create, converge time.Duration
 	writes           int
-	rssMiB           float64
+	// apiWrites are all write requests the API server served during the
+	// phase (the operator's, the controller manager's, kwok's, ...).
+	apiWrites float64
+	rssMiB    float64
 }
 
 // resyncResult is what the restart on the converged set measured.
@@ -90,6 +96,22 @@ func (b *bench) prepare(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+func (b *bench) apiserverWrites(ctx context.Context) (map[string]float64, error) {
+	return apiserverWrites(ctx, b.cluster.Clientset.CoreV1().RESTClient())
+}
+
+// logAPIWrites logs what the API server wrote since before and returns
+// the total.
+func (b *bench) logAPIWrites(ctx context.Context, phase string, before map[string]float64) (float64, error) {
+	after, err := b.apiserverWrites(ctx)
+	if err != nil {
+		return 0, err
+	}
+	delta, total := writesDelta(before, after)
+	logf("%s: the API server served %.0f writes: %s", phase, total, describeWrites(delta, 14))
+	return total, nil
 }
 
 // cleanup stops the operator and, on a cluster that outlives the run,
@@ -141,6 +163,25 @@ func (b *bench) deleteNamespace(ctx context.Context, name string) error {
 	}
 	logf("namespace %s deleted in %s", name, time.Since(start).Round(100*time.Millisecond))
 	return nil
+}
+
+// retryTransient runs fn until it succeeds, fails for good, or five
+// attempts timed out: an overloaded API server answers with timeouts
+// that a client retries.
+func retryTransient(ctx context.Context, fn func() error) error {
+	var err error
+	for range 5 {
+		err = fn()
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		if !apierrors.IsTimeout(err) && !apierrors.IsServerTimeout(err) && !apierrors.IsTooManyRequests(err) &&
+			!apierrors.IsInternalError(err) && !apierrors.IsServiceUnavailable(err) {
+			return err
+		}
+		logf("retrying after: %v", err)
+	}
+	return err
 }
 
 // parallel runs fn(i) for i in [0, n) on workers goroutines and returns
@@ -204,11 +245,17 @@ func (b *bench) runBaseline(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	logf("baseline: applying the objects of %d services (QPS %g, burst %d, %d workers)", b.cfg.n, b.cfg.qps, b.cfg.burst, b.cfg.workers)
+	apiBefore, err := b.apiserverWrites(ctx)
+	if err != nil {
+		return 0, err
+	}
 	start := time.Now()
 	err = parallel(ctx, b.cfg.n, b.cfg.workers, func(ctx context.Context, i int) error {
 		for _, doc := range docs[i] {
-			err := b.budget.Apply(ctx, client.ApplyConfigurationFromUnstructured(doc),
-				client.FieldOwner(baselineFieldManager), client.ForceOwnership)
+			err := retryTransient(ctx, func() error {
+				return b.budget.Apply(ctx, client.ApplyConfigurationFromUnstructured(doc),
+					client.FieldOwner(baselineFieldManager), client.ForceOwnership)
+			})
 			if err != nil {
 				return fmt.Errorf("applying %s %s: %w", doc.GetKind(), doc.GetName(), err)
 			}
@@ -226,6 +273,9 @@ func (b *bench) runBaseline(ctx context.Context) (time.Duration, error) {
 	}
 	converge := done.Sub(start)
 	logf("baseline: converged in %s (%s)", converge.Round(100*time.Millisecond), t.timeline(start))
+	if b.baselineAPIWrites, err = b.logAPIWrites(ctx, "baseline", apiBefore); err != nil {
+		return 0, err
+	}
 	stop()
 	return converge, b.deleteNamespace(ctx, baselineNamespace)
 }
@@ -296,14 +346,24 @@ func (b *bench) runOperator(ctx context.Context) (operatorResult, error) {
 
 	profileDone := b.profileCPU(ctx)
 	logf("operator: creating %d TaskDefinitions and ECSServices", b.cfg.n)
+	apiBefore, err := b.apiserverWrites(ctx)
+	if err != nil {
+		return res, err
+	}
 	start := time.Now()
 	err = parallel(ctx, b.cfg.n, b.cfg.workers, func(ctx context.Context, i int) error {
 		td, svc := newInstance(b.shapes, i).objects(operatorNamespace)
-		if err := b.budget.Create(ctx, td); err != nil {
-			return fmt.Errorf("creating TaskDefinition %s: %w", td.Name, err)
-		}
-		if err := b.budget.Create(ctx, svc); err != nil {
-			return fmt.Errorf("creating ECSService %s: %w", svc.Name, err)
+		for _, obj := range []client.Object{td, svc} {
+			err := retryTransient(ctx, func() error {
+				err := b.budget.Create(ctx, obj)
+				if apierrors.IsAlreadyExists(err) {
+					return nil // an earlier attempt timed out after it succeeded
+				}
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("creating %T %s: %w", obj, obj.GetName(), err)
+			}
 		}
 		return nil
 	})
@@ -325,6 +385,9 @@ func (b *bench) runOperator(ctx context.Context) (operatorResult, error) {
 	}
 	res.writes = writeRequests(samples)
 	logf("operator: %d write requests during convergence (%s)", res.writes, writesByMethod(samples))
+	if res.apiWrites, err = b.logAPIWrites(ctx, "operator", apiBefore); err != nil {
+		return res, err
+	}
 	if res.rssMiB, err = peakRSSMiB(b.op.Pid()); err != nil {
 		return res, err
 	}

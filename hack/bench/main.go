@@ -180,10 +180,12 @@ func run(ctx context.Context, cfg config) (err error) {
 	if !cfg.skipBaseline {
 		figure("baseline_apply_s", b.baselineApply.Seconds(), 1)
 		figure("baseline_converge_s", baseline.Seconds(), 1)
+		figure("baseline_apiserver_writes", b.baselineAPIWrites, 0)
 	}
 	figure("operator_create_s", op.create.Seconds(), 1)
 	figure("operator_converge_s", op.converge.Seconds(), 1)
 	figure("operator_writes", float64(op.writes), 0)
+	figure("operator_apiserver_writes", op.apiWrites, 0)
 	figure("update_p50_ms", percentile(updates, 0.50), 0)
 	figure("resync_s", resync.duration.Seconds(), 1)
 	rss := math.Max(op.rssMiB, resync.rssMiB)

@@ -8,9 +8,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"k8s.io/client-go/rest"
 )
 
 // metricsClient reads the operator's Prometheus endpoint (served over
@@ -206,4 +209,66 @@ func freeAddr() (string, error) {
 	}
 	defer l.Close()
 	return l.Addr().String(), nil
+}
+
+// apiserverWrites reads the API server's own request counters
+// (apiserver_request_total) and returns the write requests by
+// "VERB resource[/subresource]": what a phase cost the control plane,
+// whoever sent it.
+func apiserverWrites(ctx context.Context, c rest.Interface) (map[string]float64, error) {
+	data, err := c.Get().AbsPath("/metrics").DoRaw(ctx)
+	if err != nil {
+		return nil, err
+	}
+	writes := map[string]float64{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.HasPrefix(line, "apiserver_request_total{") {
+			continue
+		}
+		s, ok := parseSample(line)
+		if !ok {
+			continue
+		}
+		switch s.labels["verb"] {
+		case "POST", "PUT", "PATCH", "APPLY", "DELETE":
+		default:
+			continue
+		}
+		key := s.labels["verb"] + " " + s.labels["resource"]
+		if sub := s.labels["subresource"]; sub != "" {
+			key += "/" + sub
+		}
+		writes[key] += s.value
+	}
+	return writes, nil
+}
+
+// writesDelta is after minus before, and its total.
+func writesDelta(before, after map[string]float64) (map[string]float64, float64) {
+	delta := map[string]float64{}
+	total := 0.0
+	for k, v := range after {
+		if d := v - before[k]; d > 0 {
+			delta[k] = d
+			total += d
+		}
+	}
+	return delta, total
+}
+
+// describeWrites lists the largest entries, for the log.
+func describeWrites(delta map[string]float64, top int) string {
+	keys := make([]string, 0, len(delta))
+	for k := range delta {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return delta[keys[i]] > delta[keys[j]] })
+	var parts []string
+	for i, k := range keys {
+		if i == top {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s=%.0f", k, delta[k]))
+	}
+	return strings.Join(parts, " ")
 }
