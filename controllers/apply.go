@@ -205,7 +205,7 @@ func (a *applier) getLive(ctx context.Context, c child) (*unstructured.Unstructu
 	if err != nil {
 		live := &unstructured.Unstructured{}
 		live.SetGroupVersionKind(c.gvk)
-		if err := a.client.Get(ctx, key, live); err != nil {
+		if err := a.client.Get(ctx, key, live, client.UnsafeDisableDeepCopy); err != nil {
 			return nil, err
 		}
 		return live, nil
@@ -214,7 +214,8 @@ func (a *applier) getLive(ctx context.Context, c child) (*unstructured.Unstructu
 	if !ok {
 		return nil, fmt.Errorf("%s is not an object kind", c.gvk)
 	}
-	if err := a.client.Get(ctx, key, obj); err != nil {
+	// Read only (encoded right away), so the cached object is not copied.
+	if err := a.client.Get(ctx, key, obj, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, err
 	}
 	data, err := json.Marshal(obj)
@@ -225,7 +226,10 @@ func (a *applier) getLive(ctx context.Context, c child) (*unstructured.Unstructu
 	if err := json.Unmarshal(data, &content); err != nil {
 		return nil, err
 	}
-	return &unstructured.Unstructured{Object: content}, nil
+	// Typed objects straight from the cache carry no apiVersion/kind.
+	live := &unstructured.Unstructured{Object: content}
+	live.SetGroupVersionKind(c.gvk)
+	return live, nil
 }
 
 // contains reports whether every value of want is present in have: maps
@@ -358,7 +362,7 @@ func (a *applier) listMeta(ctx context.Context, gvk schema.GroupVersionKind, opt
 		if !ok {
 			return nil, fmt.Errorf("%s is not a list kind", listGVK)
 		}
-		if err := a.client.List(ctx, list, opts...); err != nil {
+		if err := a.client.List(ctx, list, append(opts, client.UnsafeDisableDeepCopy)...); err != nil {
 			return nil, err
 		}
 		objs, err := meta.ExtractList(list)
@@ -377,7 +381,7 @@ func (a *applier) listMeta(ctx context.Context, gvk schema.GroupVersionKind, opt
 	}
 	list := &unstructured.UnstructuredList{}
 	list.SetGroupVersionKind(listGVK)
-	if err := a.client.List(ctx, list, opts...); err != nil {
+	if err := a.client.List(ctx, list, append(opts, client.UnsafeDisableDeepCopy)...); err != nil {
 		return nil, err
 	}
 	items := make([]metav1.Object, 0, len(list.Items))

@@ -28,6 +28,10 @@ import (
 //   - ControllerRevisions are cached as metadata; the revision snapshot
 //     is read from the API server on the rare occasions it is needed.
 //
+// Lists the reconcilers only read (counts, pruning, mapping events to
+// objects) pass client.UnsafeDisableDeepCopy: copying a thousand
+// ECSServices for every cluster count would be most of the garbage.
+//
 // DefaultNamespaces set before the call (watched namespaces) are kept.
 func ConfigureManager(opts *ctrl.Options) {
 	managed := labels.SelectorFromSet(labels.Set{ecsv1.LabelManagedBy: ecsv1.ManagedByValue})

@@ -34,6 +34,10 @@ type deps struct {
 	nodes        *nodeInventory
 	snapshots    *snapshotCache
 	capabilities translate.Capabilities
+	// writtenTaskDefinitions and writtenServices are the operator's own
+	// latest writes of those objects, newer than the cache for a moment.
+	writtenTaskDefinitions *ownWrites
+	writtenServices        *ownWrites
 }
 
 // errClusterNotFound is a referenced ECSCluster that does not exist.

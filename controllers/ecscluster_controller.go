@@ -45,7 +45,7 @@ func (r *ECSClusterReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	st.ObservedGeneration = cluster.Generation
 
 	var services ecsv1.ECSServiceList
-	if err := r.client.List(ctx, &services, client.MatchingFields{indexServiceCluster: cluster.Name}); err != nil {
+	if err := r.client.List(ctx, &services, client.MatchingFields{indexServiceCluster: cluster.Name}, client.UnsafeDisableDeepCopy); err != nil {
 		return ctrl.Result{}, fmt.Errorf("listing services: %w", err)
 	}
 	st.ActiveServicesCount, st.RunningTasksCount, st.PendingTasksCount = int32(len(services.Items)), 0, 0
@@ -62,7 +62,7 @@ func (r *ECSClusterReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{}, r.patchStatus(ctx, orig, &cluster)
 	}
 	var nodes corev1.NodeList
-	if err := r.client.List(ctx, &nodes); err != nil {
+	if err := r.client.List(ctx, &nodes, client.UnsafeDisableDeepCopy); err != nil {
 		return ctrl.Result{}, fmt.Errorf("listing nodes: %w", err)
 	}
 	st.RegisteredContainerInstancesCount = countInstances(nodes.Items, selectors)
@@ -186,7 +186,7 @@ func enqueueClusterOf(obj client.Object, q workqueue.TypedRateLimitingInterface[
 
 func (r *ECSClusterReconciler) allClusters(ctx context.Context, _ client.Object) []reconcile.Request {
 	var clusters ecsv1.ECSClusterList
-	if err := r.client.List(ctx, &clusters); err != nil {
+	if err := r.client.List(ctx, &clusters, client.UnsafeDisableDeepCopy); err != nil {
 		return nil
 	}
 	reqs := make([]reconcile.Request, 0, len(clusters.Items))

@@ -64,6 +64,7 @@ func (r *ECSServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	r.writtenServices.freshest(&svc)
 	if !svc.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil
 	}
@@ -448,7 +449,7 @@ func (r *ECSServiceReconciler) applyChildren(ctx context.Context, svc *ecsv1.ECS
 // observe reads the workload and the service's pods from the cache.
 func (r *ECSServiceReconciler) observe(ctx context.Context, svc *ecsv1.ECSService, p *servicePlan) (observedWorkload, error) {
 	var podList corev1.PodList
-	if err := r.client.List(ctx, &podList, client.InNamespace(svc.Namespace), client.MatchingLabels(translate.ServicePodSelector(p.serviceName))); err != nil {
+	if err := r.client.List(ctx, &podList, client.InNamespace(svc.Namespace), client.MatchingLabels(translate.ServicePodSelector(p.serviceName)), client.UnsafeDisableDeepCopy); err != nil {
 		return observedWorkload{}, fmt.Errorf("listing pods: %w", err)
 	}
 	var pods []corev1.Pod
@@ -460,12 +461,12 @@ func (r *ECSServiceReconciler) observe(ctx context.Context, svc *ecsv1.ECSServic
 	var err error
 	if p.result.DaemonSet != nil {
 		var ds appsv1.DaemonSet
-		if err = r.client.Get(ctx, client.ObjectKeyFromObject(p.result.DaemonSet), &ds); err == nil {
+		if err = r.client.Get(ctx, client.ObjectKeyFromObject(p.result.DaemonSet), &ds, client.UnsafeDisableDeepCopy); err == nil {
 			return observeDaemonSet(&ds, pods), nil
 		}
 	} else {
 		var dep appsv1.Deployment
-		if err = r.client.Get(ctx, client.ObjectKeyFromObject(p.result.Deployment), &dep); err == nil {
+		if err = r.client.Get(ctx, client.ObjectKeyFromObject(p.result.Deployment), &dep, client.UnsafeDisableDeepCopy); err == nil {
 			return observeDeployment(&dep, pods), nil
 		}
 	}

@@ -31,10 +31,10 @@ func (r *ECSServiceReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Ma
 		For(&ecsv1.ECSService{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Owns(&appsv1.Deployment{}).
 		Owns(&appsv1.DaemonSet{}).
-		Owns(&corev1.Service{}).
-		Owns(&networkingv1.Ingress{}).
-		Owns(&autoscalingv2.HorizontalPodAutoscaler{}).
-		Owns(&policyv1.PodDisruptionBudget{}).
+		Owns(&corev1.Service{}, builder.WithPredicates(childChanged)).
+		Owns(&networkingv1.Ingress{}, builder.WithPredicates(childChanged)).
+		Owns(&autoscalingv2.HorizontalPodAutoscaler{}, builder.WithPredicates(childChanged)).
+		Owns(&policyv1.PodDisruptionBudget{}, builder.WithPredicates(childChanged)).
 		Watches(&corev1.Pod{}, withPriority(handler.EnqueueRequestsFromMapFunc(r.serviceOfPod), backgroundPriority), builder.WithPredicates(podStatusChanged)).
 		Watches(&ecsv1.TaskDefinition{}, handler.EnqueueRequestsFromMapFunc(r.servicesOfTaskDefinition), builder.WithPredicates(revisionChanged)).
 		Watches(&ecsv1.ECSCluster{}, handler.EnqueueRequestsFromMapFunc(r.servicesOfCluster), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
@@ -116,7 +116,7 @@ func (r *ECSServiceReconciler) servicesWithRegexPlacement(ctx context.Context, _
 	}
 	reqs := r.listServices(ctx, client.MatchingFields{indexRegexPlacement: "true"})
 	var tds ecsv1.TaskDefinitionList
-	if err := r.client.List(ctx, &tds, client.MatchingFields{indexRegexPlacement: "true"}); err != nil {
+	if err := r.client.List(ctx, &tds, client.MatchingFields{indexRegexPlacement: "true"}, client.UnsafeDisableDeepCopy); err != nil {
 		return reqs
 	}
 	for i := range tds.Items {
@@ -127,7 +127,7 @@ func (r *ECSServiceReconciler) servicesWithRegexPlacement(ctx context.Context, _
 
 func (r *ECSServiceReconciler) listServices(ctx context.Context, opts ...client.ListOption) []reconcile.Request {
 	var services ecsv1.ECSServiceList
-	if err := r.client.List(ctx, &services, opts...); err != nil {
+	if err := r.client.List(ctx, &services, append(opts, client.UnsafeDisableDeepCopy)...); err != nil {
 		log.FromContext(ctx).Error(err, "listing services")
 		return nil
 	}

@@ -184,6 +184,7 @@ func (r *ECSServiceReconciler) patchStatus(ctx context.Context, orig, svc *ecsv1
 	if err := r.client.Status().Patch(ctx, svc, client.MergeFrom(orig)); err != nil {
 		return 0, err
 	}
+	r.writtenServices.remember(svc)
 	r.statusWrites.Store(key, r.now())
 	return 0, nil
 }

@@ -50,7 +50,7 @@ func (n *nodeInventory) refresh(ctx context.Context) (bool, error) {
 
 func (n *nodeInventory) rebuildLocked(ctx context.Context) (bool, error) {
 	var nodes corev1.NodeList
-	if err := n.reader.List(ctx, &nodes); err != nil {
+	if err := n.reader.List(ctx, &nodes, client.UnsafeDisableDeepCopy); err != nil {
 		return false, err
 	}
 	inventory := translate.NodeInventory(placement.InventoryFromNodes(nodes.Items))

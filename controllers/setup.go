@@ -13,7 +13,9 @@ import (
 
 	"k8s.io/client-go/discovery"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
 	"github.com/ecs-operator/ecs-operator/internal/translate"
 )
 
@@ -36,6 +38,15 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	d, err := newDeps(mgr, opts)
 	if err != nil {
 		return err
+	}
+	for obj, written := range map[client.Object]*ownWrites{&ecsv1.TaskDefinition{}: d.writtenTaskDefinitions, &ecsv1.ECSService{}: d.writtenServices} {
+		informer, err := mgr.GetCache().GetInformer(ctx, obj)
+		if err != nil {
+			return err
+		}
+		if _, err := informer.AddEventHandler(written.handler()); err != nil {
+			return err
+		}
 	}
 	reconcilers := []interface {
 		SetupWithManager(context.Context, ctrl.Manager, Options) error
@@ -72,6 +83,9 @@ func newDeps(mgr ctrl.Manager, opts Options) (*deps, error) {
 		nodes:        &nodeInventory{reader: mgr.GetClient()},
 		snapshots:    newSnapshotCache(),
 		capabilities: *caps,
+
+		writtenTaskDefinitions: newOwnWrites(),
+		writtenServices:        newOwnWrites(),
 	}, nil
 }
 

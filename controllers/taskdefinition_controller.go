@@ -58,6 +58,7 @@ func (r *TaskDefinitionReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 	if err := r.client.Get(ctx, req.NamespacedName, &td); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	r.writtenTaskDefinitions.freshest(&td)
 	if !td.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, r.finalize(ctx, &td)
 	}
@@ -151,7 +152,7 @@ type familyUsage struct {
 func (r *TaskDefinitionReconciler) serviceUsage(ctx context.Context, td *ecsv1.TaskDefinition) (familyUsage, error) {
 	family := familyOf(td)
 	var services ecsv1.ECSServiceList
-	if err := r.client.List(ctx, &services, client.InNamespace(td.Namespace), client.MatchingFields{indexServiceFamily: family}); err != nil {
+	if err := r.client.List(ctx, &services, client.InNamespace(td.Namespace), client.MatchingFields{indexServiceFamily: family}, client.UnsafeDisableDeepCopy); err != nil {
 		return familyUsage{}, fmt.Errorf("listing the services of family %s: %w", family, err)
 	}
 	var usage familyUsage
@@ -269,6 +270,7 @@ func (r *TaskDefinitionReconciler) applyChildren(ctx context.Context, td *ecsv1.
 		if err := r.client.Patch(ctx, td, patch); err != nil {
 			return nil, fmt.Errorf("adding finalizer: %w", err)
 		}
+		r.writtenTaskDefinitions.remember(td)
 	}
 	if err := r.applyAll(ctx, set); err != nil {
 		return nil, err
@@ -349,7 +351,11 @@ func (r *TaskDefinitionReconciler) patchStatus(ctx context.Context, orig, td *ec
 	if !equality.Semantic.DeepEqual(orig.Status.Warnings, td.Status.Warnings) && len(td.Status.Warnings) > 0 {
 		r.recorder.Eventf(td, nil, corev1.EventTypeWarning, "TranslationWarnings", "Register", "%s", warningsNote(td.Status.Warnings))
 	}
-	return r.client.Status().Patch(ctx, td, client.MergeFrom(orig))
+	if err := r.client.Status().Patch(ctx, td, client.MergeFrom(orig)); err != nil {
+		return err
+	}
+	r.writtenTaskDefinitions.remember(td)
+	return nil
 }
 
 // SetupWithManager watches TaskDefinitions, their children, the services
@@ -358,11 +364,11 @@ func (r *TaskDefinitionReconciler) patchStatus(ctx context.Context, orig, td *ec
 func (r *TaskDefinitionReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	b := ctrl.NewControllerManagedBy(mgr).
 		For(&ecsv1.TaskDefinition{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Owns(&corev1.ServiceAccount{}).
-		Owns(&corev1.ConfigMap{}).
-		Owns(&corev1.PersistentVolumeClaim{}).
-		Owns(&networkingv1.NetworkPolicy{}).
-		Owns(&appsv1.ControllerRevision{}, builder.OnlyMetadata).
+		Owns(&corev1.ServiceAccount{}, builder.WithPredicates(childChanged)).
+		Owns(&corev1.ConfigMap{}, builder.WithPredicates(childChanged)).
+		Owns(&corev1.PersistentVolumeClaim{}, builder.WithPredicates(childChanged)).
+		Owns(&networkingv1.NetworkPolicy{}, builder.WithPredicates(childChanged)).
+		Owns(&appsv1.ControllerRevision{}, builder.OnlyMetadata, builder.WithPredicates(childChanged)).
 		Watches(&ecsv1.ECSService{}, handler.EnqueueRequestsFromMapFunc(r.taskDefinitionsOfService),
 			builder.WithPredicates(serviceUsageChanged)).
 		Watches(&ecsv1.ECSCluster{}, handler.EnqueueRequestsFromMapFunc(r.taskDefinitionsOfCluster),
@@ -415,7 +421,7 @@ func (r *TaskDefinitionReconciler) taskDefinitionsOfService(ctx context.Context,
 	var reqs []reconcile.Request
 	for _, family := range families {
 		var tds ecsv1.TaskDefinitionList
-		if err := r.client.List(ctx, &tds, client.InNamespace(svc.Namespace), client.MatchingFields{indexTaskFamily: family}); err != nil {
+		if err := r.client.List(ctx, &tds, client.InNamespace(svc.Namespace), client.MatchingFields{indexTaskFamily: family}, client.UnsafeDisableDeepCopy); err != nil {
 			continue
 		}
 		for _, td := range tds.Items {
@@ -430,7 +436,7 @@ func (r *TaskDefinitionReconciler) taskDefinitionsOfService(ctx context.Context,
 // those without a label (they follow their services' cluster).
 func (r *TaskDefinitionReconciler) taskDefinitionsOfCluster(ctx context.Context, obj client.Object) []reconcile.Request {
 	var tds ecsv1.TaskDefinitionList
-	if err := r.client.List(ctx, &tds); err != nil {
+	if err := r.client.List(ctx, &tds, client.UnsafeDisableDeepCopy); err != nil {
 		return nil
 	}
 	var reqs []reconcile.Request
