@@ -385,6 +385,7 @@ func (b *bench) runOperator(ctx context.Context) (operatorResult, error) {
 	}
 	res.writes = writeRequests(samples)
 	logf("operator: %d write requests during convergence (%s)", res.writes, writesByMethod(samples))
+	logf("operator: %s", describeOperator(samples))
 	if res.apiWrites, err = b.logAPIWrites(ctx, "operator", apiBefore); err != nil {
 		return res, err
 	}

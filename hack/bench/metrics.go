@@ -272,3 +272,30 @@ func describeWrites(delta map[string]float64, top int) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// describeOperator summarises where the operator's time went: per
+// controller the reconciles, their mean duration and mean wait in the
+// work queue, and the mean latency of its API requests.
+func describeOperator(samples []sample) string {
+	mean := func(name string, want map[string][]string) float64 {
+		n := sum(samples, name+"_count", want)
+		if n == 0 {
+			return 0
+		}
+		return sum(samples, name+"_sum", want) / n
+	}
+	var parts []string
+	for _, c := range []string{"taskdefinition", "ecsservice", "ecscluster"} {
+		parts = append(parts, fmt.Sprintf("%s: %.0f reconciles of %.0f ms, %.0f ms queued", c,
+			reconciles(samples, c),
+			1000*mean("controller_runtime_reconcile_time_seconds", map[string][]string{"controller": {c}}),
+			1000*mean("workqueue_queue_duration_seconds", map[string][]string{"name": {c}})))
+	}
+	for _, verb := range []string{"GET", "POST", "PATCH", "PUT", "DELETE"} {
+		if n := sum(samples, "rest_client_request_duration_seconds_count", map[string][]string{"verb": {verb}}); n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.0f × %.0f ms", verb, n,
+				1000*mean("rest_client_request_duration_seconds", map[string][]string{"verb": {verb}})))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
