@@ -98,6 +98,8 @@ func dropNulls(value any) {
 type applier struct {
 	client client.Client
 	scheme *runtime.Scheme
+	// reader reads past the cache, which keeps no managedFields.
+	reader client.Reader
 }
 
 // ownership says who owns a set of children and how they are labelled.
@@ -190,11 +192,79 @@ func (a *applier) apply(ctx context.Context, c child) (applyResult, error) {
 		live.GetDeletionTimestamp() == nil && contains(live.Object, c.object.Object) {
 		return applyUnchanged, nil
 	}
+	if err == nil {
+		if err := a.handOffReplicas(ctx, c, live); err != nil {
+			return applyUnchanged, err
+		}
+	}
 	if err := a.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(c.object.DeepCopy()),
 		client.FieldOwner(ecsv1.FieldManager), client.ForceOwnership); err != nil {
 		return applyUnchanged, fmt.Errorf("applying %s %s: %w", c.gvk.Kind, c.object.GetName(), err)
 	}
 	return applyWritten, nil
+}
+
+// replicasHandOffManager holds spec.replicas of a Deployment for a moment
+// while the operator lets go of it.
+const replicasHandOffManager = "ecs-operator-replicas-handoff"
+
+var deploymentKind = schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}
+
+// handOffReplicas keeps a Deployment's replica count when autoScaling is
+// added to a running service. The operator's apply then stops naming
+// spec.replicas; had it been the field's only owner, server-side apply
+// would remove the field and the Deployment would fall back to 1 replica
+// until the HPA scaled it up again. So the current count is first applied
+// by a second field manager, which keeps the field (and its value) when the
+// operator lets go; the HPA's scale updates take it over from there. This
+// is the ownership transfer the server-side apply documentation describes.
+func (a *applier) handOffReplicas(ctx context.Context, c child, live *unstructured.Unstructured) error {
+	if c.gvk != deploymentKind || a.reader == nil {
+		return nil
+	}
+	if _, set, _ := unstructured.NestedFieldNoCopy(c.object.Object, "spec", "replicas"); set {
+		return nil
+	}
+	// The live content was decoded from JSON: numbers are float64.
+	replicas, set, _ := unstructured.NestedFieldNoCopy(live.Object, "spec", "replicas")
+	if !set || replicas == nil {
+		return nil
+	}
+	var meta metav1.PartialObjectMetadata
+	meta.SetGroupVersionKind(deploymentKind)
+	if err := a.reader.Get(ctx, client.ObjectKeyFromObject(c.object), &meta); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	if !ownsReplicas(meta.ManagedFields) {
+		return nil
+	}
+	hold := &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{"replicas": replicas}}}
+	hold.SetGroupVersionKind(deploymentKind)
+	hold.SetNamespace(c.object.GetNamespace())
+	hold.SetName(c.object.GetName())
+	if err := a.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(hold), client.FieldOwner(replicasHandOffManager)); err != nil {
+		return fmt.Errorf("handing spec.replicas of Deployment %s to the autoscaler: %w", c.object.GetName(), err)
+	}
+	return nil
+}
+
+// ownsReplicas reports whether the operator's apply owns spec.replicas.
+func ownsReplicas(entries []metav1.ManagedFieldsEntry) bool {
+	for _, e := range entries {
+		if e.Manager != ecsv1.FieldManager || e.Operation != metav1.ManagedFieldsOperationApply || e.FieldsV1 == nil {
+			continue
+		}
+		var fields map[string]any
+		if json.Unmarshal(e.FieldsV1.Raw, &fields) != nil {
+			continue
+		}
+		if spec, ok := fields["f:spec"].(map[string]any); ok {
+			if _, ok := spec["f:replicas"]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // getLive reads the child's live state from the cache, as JSON-shaped

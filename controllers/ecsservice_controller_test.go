@@ -8,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -327,4 +328,40 @@ func TestDaemonServiceRunsADaemonSetAndSwitchingPrunesTheDeployment(t *testing.T
 	if svc.Status.DesiredCount != 3 || svc.Status.Deployments[0].RolloutState != rolloutCompleted {
 		t.Errorf("status %+v", svc.Status)
 	}
+}
+
+// Adding autoScaling to a running service must not drop its Deployment to
+// one replica while the operator lets go of spec.replicas.
+func TestAddingAutoScalingKeepsTheRunningReplicaCount(t *testing.T) {
+	ns := newNamespace(t, k8s)
+	createTaskDefinition(t, ns, "grow", taskSpec("grow", "grow:1"))
+	createService(t, ns, "grow", serviceSpec("grow", 4))
+	waitForDeployment(t, ns, "grow", func(d *appsv1.Deployment) error {
+		if ptr.Deref(d.Spec.Replicas, 0) != 4 {
+			return fmt.Errorf("replicas %v", d.Spec.Replicas)
+		}
+		return nil
+	})
+
+	updateService(t, ns, "grow", func(s *ecsv1.ECSService) {
+		s.Spec.AutoScaling = &ecsv1.AutoScaling{MinCapacity: 2, MaxCapacity: 8, TargetTrackingScalingPolicies: []ecsv1.TargetTrackingScalingPolicy{{
+			TargetValue:                   50,
+			PredefinedMetricSpecification: &ecsv1.PredefinedMetricSpecification{PredefinedMetricType: "ECSServiceAverageCPUUtilization"},
+		}}}
+	})
+	dep := waitForDeployment(t, ns, "grow", func(d *appsv1.Deployment) error {
+		for _, mf := range d.ManagedFields {
+			if mf.Manager == ecsv1.FieldManager && strings.Contains(string(mf.FieldsV1.Raw), `"f:replicas"`) {
+				return fmt.Errorf("the operator still owns spec.replicas")
+			}
+		}
+		return nil
+	})
+	if got := ptr.Deref(dep.Spec.Replicas, 0); got != 4 {
+		t.Errorf("replicas = %d after autoScaling was added, want the running 4 kept", got)
+	}
+	eventually(t, "HorizontalPodAutoscaler grow", func() error {
+		var hpa autoscalingv2.HorizontalPodAutoscaler
+		return k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "grow"}, &hpa)
+	})
 }

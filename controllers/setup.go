@@ -78,7 +78,7 @@ func newDeps(mgr ctrl.Manager, opts Options) (*deps, error) {
 		apiReader:    mgr.GetAPIReader(),
 		scheme:       mgr.GetScheme(),
 		recorder:     mgr.GetEventRecorder(FieldManagerEvents),
-		applier:      &applier{client: mgr.GetClient(), scheme: mgr.GetScheme()},
+		applier:      &applier{client: mgr.GetClient(), scheme: mgr.GetScheme(), reader: mgr.GetAPIReader()},
 		integrations: newIntegrations(mgr.GetRESTMapper()),
 		nodes:        &nodeInventory{reader: mgr.GetClient()},
 		snapshots:    newSnapshotCache(),
