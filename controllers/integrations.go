@@ -34,6 +34,11 @@ var (
 		crd:      "externalsecrets.external-secrets.io",
 		provider: "External Secrets Operator",
 	}
+	ecrAuthorizationTokenKind = integration{
+		gvk:      schema.GroupVersionKind{Group: "generators.external-secrets.io", Version: "v1alpha1", Kind: "ECRAuthorizationToken"},
+		crd:      "ecrauthorizationtokens.generators.external-secrets.io",
+		provider: "External Secrets Operator",
+	}
 	podIdentityAssociationKind = integration{
 		gvk:      schema.GroupVersionKind{Group: "eks.services.k8s.aws", Version: "v1alpha1", Kind: "PodIdentityAssociation"},
 		crd:      "podidentityassociations.eks.services.k8s.aws",
@@ -58,7 +63,7 @@ var (
 
 // integrationByGVK finds an integration by the kind of a translated object.
 func integrationByGVK(gvk schema.GroupVersionKind) (integration, bool) {
-	for _, i := range []integration{externalSecretKind, podIdentityAssociationKind, targetGroupBindingKind, securityGroupPolicyKind, scaledObjectKind} {
+	for _, i := range []integration{externalSecretKind, ecrAuthorizationTokenKind, podIdentityAssociationKind, targetGroupBindingKind, securityGroupPolicyKind, scaledObjectKind} {
 		if i.gvk == gvk {
 			return i, true
 		}

@@ -47,6 +47,7 @@ type TaskDefinitionReconciler struct {
 // +kubebuilder:rbac:groups="",resources=persistentvolumes,verbs=get;list;watch;create;patch;delete
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=networkpolicies,verbs=get;list;watch;create;patch;delete
 // +kubebuilder:rbac:groups=external-secrets.io,resources=externalsecrets,verbs=get;list;watch;create;patch;delete
+// +kubebuilder:rbac:groups=generators.external-secrets.io,resources=ecrauthorizationtokens,verbs=get;list;watch;create;patch;delete
 // +kubebuilder:rbac:groups=eks.services.k8s.aws,resources=podidentityassociations,verbs=get;list;watch;create;patch;delete
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
@@ -221,7 +222,7 @@ var taskChildrenKinds = []schema.GroupVersionKind{
 	networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"),
 }
 
-var taskIntegrationKinds = []integration{externalSecretKind, podIdentityAssociationKind}
+var taskIntegrationKinds = []integration{externalSecretKind, ecrAuthorizationTokenKind, podIdentityAssociationKind}
 
 // taskObjects lists a translated revision's objects.
 func taskObjects(res *translate.TaskResult) []runtime.Object {
