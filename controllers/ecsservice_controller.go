@@ -330,7 +330,7 @@ func (r *ECSServiceReconciler) translateService(ctx context.Context, svc *ecsv1.
 	res, err := translate.TranslateService(translate.ServiceInput{
 		Namespace: svc.Namespace, Name: svc.Name, Spec: &svc.Spec, TaskSpec: spec, Task: task,
 		Revision: revision, ClusterName: target.clusterName, Cluster: target.cluster,
-		Nodes: inventory, Capabilities: r.capabilities,
+		Nodes: inventory, Capabilities: r.capabilities, Annotations: svc.Annotations,
 	})
 	if err != nil {
 		return nil, nil, err
