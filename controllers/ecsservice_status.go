@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -85,13 +87,38 @@ func unplaceableReason(pods []corev1.Pod) string {
 	for _, p := range pods {
 		for _, c := range p.Status.Conditions {
 			if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {
-				if reason == "" || c.Message < reason {
-					reason = c.Message
+				if msg := schedulingReason(c.Message); reason == "" || msg < reason {
+					reason = msg
 				}
 			}
 		}
 	}
 	return reason
+}
+
+// schedulingReason keeps the reasons of a FailedScheduling message and
+// drops its node counts and preemption summary: "0/36 nodes are available:
+// 12 node(s) didn't match pod anti-affinity rules, 24 Insufficient cpu.
+// preemption: ..." becomes "didn't match pod anti-affinity rules;
+// Insufficient cpu". The counts change whenever nodes come and go, and
+// every change would otherwise be a new service event.
+func schedulingReason(message string) string {
+	message, _, _ = strings.Cut(message, " preemption:")
+	if _, rest, ok := strings.Cut(message, " nodes are available: "); ok {
+		message = rest
+	}
+	var reasons []string
+	for _, item := range strings.Split(strings.TrimSuffix(strings.TrimSpace(message), "."), ", ") {
+		count, rest, ok := strings.Cut(item, " ")
+		if _, err := strconv.Atoi(count); ok && err == nil {
+			item = strings.TrimPrefix(rest, "node(s) ")
+		}
+		if item != "" && !slices.Contains(reasons, item) {
+			reasons = append(reasons, item)
+		}
+	}
+	sort.Strings(reasons)
+	return strings.Join(reasons, "; ")
 }
 
 // recordEvents adds new ECS-style events to status.events (newest first,

@@ -268,3 +268,28 @@ func TestInstanceSelectors(t *testing.T) {
 		}
 	}
 }
+
+func TestSchedulingReasonDropsCounts(t *testing.T) {
+	tests := []struct{ message, want string }{
+		{"0/36 nodes are available: 12 node(s) didn't match Pod's node affinity/selector, 12 node(s) didn't match pod anti-affinity rules, 12 node(s) had untolerated taint(s). preemption: 0/36 nodes are available: 12 No preemption victims found for incoming pod, 24 Preemption is not helpful for scheduling.",
+			"didn't match Pod's node affinity/selector; didn't match pod anti-affinity rules; had untolerated taint(s)"},
+		{"0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+			"Insufficient cpu"},
+		{"no nodes available to schedule pods", "no nodes available to schedule pods"},
+	}
+	for _, tt := range tests {
+		if got := schedulingReason(tt.message); got != tt.want {
+			t.Errorf("schedulingReason(%q)\n = %q\nwant %q", tt.message, got, tt.want)
+		}
+	}
+	// The same reasons with other node counts give the same text, so a
+	// node joining the cluster does not make a new service event.
+	a := schedulingReason("0/12 nodes are available: 12 node(s) didn't match pod anti-affinity rules.")
+	b := schedulingReason("0/13 nodes are available: 1 node(s) had untolerated taint(s), 12 node(s) didn't match pod anti-affinity rules.")
+	if a == b {
+		t.Errorf("different reasons collapsed: %q", a)
+	}
+	if c := schedulingReason("0/40 nodes are available: 40 node(s) didn't match pod anti-affinity rules."); c != a {
+		t.Errorf("counts changed the reason: %q vs %q", c, a)
+	}
+}
