@@ -16,6 +16,7 @@ import (
 // +kubebuilder:validation:XValidation:rule="!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || !has(self.launchType) || self.launchType != 'FARGATE'",message="schedulingStrategy DAEMON is not supported with launchType FARGATE"
 // +kubebuilder:validation:XValidation:rule="!has(self.deploymentConfiguration) || !has(self.deploymentConfiguration.maximumPercent) || !has(self.deploymentConfiguration.minimumHealthyPercent) || self.deploymentConfiguration.minimumHealthyPercent <= self.deploymentConfiguration.maximumPercent",message="deploymentConfiguration: minimumHealthyPercent must not exceed maximumPercent"
 // +kubebuilder:validation:XValidation:rule="!has(self.autoScaling) || !has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON'",message="autoScaling: not allowed with schedulingStrategy DAEMON (a daemon runs one task per node)"
+// +kubebuilder:validation:XValidation:rule="has(self.serviceName) == has(oldSelf.serviceName) && (!has(self.serviceName) || self.serviceName == oldSelf.serviceName)",message="serviceName is immutable, as in ECS: create a new ECSService to rename a service"
 type ECSServiceSpec struct {
 	// serviceName is the ECS service name. Defaults to metadata.name.
 	// +optional

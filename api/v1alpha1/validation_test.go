@@ -292,6 +292,34 @@ func TestECSServiceValidation(t *testing.T) {
 	}
 }
 
+func TestECSServiceNameIsImmutable(t *testing.T) {
+	ctx := context.Background()
+	svc := validService()
+	svc.Name = "immutable-name"
+	svc.Spec.ServiceName = ptr.To("checkout")
+	if err := k8sClient.Create(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k8sClient.Delete(ctx, svc) })
+	svc.Spec.ServiceName = ptr.To("checkout-v2")
+	expectUpdateRejected(t, svc, "serviceName is immutable, as in ECS")
+	svc.Spec.ServiceName = nil
+	expectUpdateRejected(t, svc, "serviceName is immutable, as in ECS")
+	svc.Spec.ServiceName = ptr.To("checkout")
+	svc.Spec.DesiredCount = ptr.To[int32](6)
+	if err := k8sClient.Update(ctx, svc, client.DryRunAll); err != nil {
+		t.Errorf("an update keeping serviceName was rejected: %v", err)
+	}
+}
+
+func expectUpdateRejected(t *testing.T, obj client.Object, want string) {
+	t.Helper()
+	err := k8sClient.Update(context.Background(), obj, client.DryRunAll)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("update error = %v, want one containing %q", err, want)
+	}
+}
+
 func TestECSClusterValidation(t *testing.T) {
 	tests := []struct {
 		name   string

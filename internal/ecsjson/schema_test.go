@@ -183,6 +183,12 @@ func TestCELChecksMatchCRDs(t *testing.T) {
 		used := make([]int, len(c.checks))
 		for _, path := range sortedKeys(rules) {
 			for _, rule := range rules[path] {
+				if strings.Contains(rule, "oldSelf") {
+					// A transition rule compares an update with the stored
+					// object; a document checked offline has no previous
+					// version.
+					continue
+				}
 				var matched []int
 				for i, ch := range c.checks {
 					if ch.at == path && strings.Contains(rule, ch.marker) {
