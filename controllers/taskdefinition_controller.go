@@ -374,6 +374,10 @@ func (r *TaskDefinitionReconciler) SetupWithManager(ctx context.Context, mgr ctr
 			builder.WithPredicates(serviceUsageChanged)).
 		Watches(&ecsv1.ECSCluster{}, handler.EnqueueRequestsFromMapFunc(r.taskDefinitionsOfCluster),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		// allowedRoleArns select namespaces by label: relabelling a
+		// namespace can allow or refuse the task roles used in it.
+		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.taskDefinitionsInNamespace),
+			builder.WithPredicates(predicate.LabelChangedPredicate{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles})
 	c, err := b.Build(r)
 	if err != nil {
@@ -435,6 +439,19 @@ func (r *TaskDefinitionReconciler) taskDefinitionsOfService(ctx context.Context,
 // taskDefinitionsOfCluster maps a cluster policy change to the task
 // definitions that may follow it: those labelled with the cluster and
 // those without a label (they follow their services' cluster).
+// taskDefinitionsInNamespace maps a namespace to its TaskDefinitions.
+func (r *TaskDefinitionReconciler) taskDefinitionsInNamespace(ctx context.Context, ns client.Object) []reconcile.Request {
+	var tds ecsv1.TaskDefinitionList
+	if err := r.client.List(ctx, &tds, client.InNamespace(ns.GetName()), client.UnsafeDisableDeepCopy); err != nil {
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(tds.Items))
+	for _, td := range tds.Items {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&td)})
+	}
+	return reqs
+}
+
 func (r *TaskDefinitionReconciler) taskDefinitionsOfCluster(ctx context.Context, obj client.Object) []reconcile.Request {
 	var tds ecsv1.TaskDefinitionList
 	if err := r.client.List(ctx, &tds, client.UnsafeDisableDeepCopy); err != nil {

@@ -212,3 +212,46 @@ func TestTaskDefinitionDisallowedRoleStallsAndChangesNothing(t *testing.T) {
 		return nil
 	})
 }
+
+// allowedRoleArns select namespaces by label: labelling a namespace into
+// an entry's selector allows the roles it lists there, without touching
+// the TaskDefinition.
+func TestNamespaceLabelsDecideAllowedRoles(t *testing.T) {
+	ctx := context.Background()
+	ns := newNamespace(t, k8s)
+	cluster := &ecsv1.ECSCluster{
+		ObjectMeta: metav1.ObjectMeta{Name: "roles-by-team-" + ns},
+		Spec: ecsv1.ECSClusterSpec{IAM: &ecsv1.ClusterIAM{AllowedRoleArns: []ecsv1.AllowedRoles{{
+			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"team": "payments"}},
+			Patterns:          []string{"arn:aws:iam::123456789012:role/payments-*"},
+		}}}},
+	}
+	if err := k8s.Create(ctx, cluster); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k8s.Delete(ctx, cluster) })
+	spec := taskSpec("charge", "app:1")
+	spec.TaskRoleArn = ptr.To("arn:aws:iam::123456789012:role/payments-charge")
+	td := &ecsv1.TaskDefinition{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "charge", Labels: map[string]string{ecsv1.LabelCluster: cluster.Name}},
+		Spec:       spec,
+	}
+	if err := k8s.Create(ctx, td); err != nil {
+		t.Fatal(err)
+	}
+	waitForTaskDefinition(t, ns, "charge", func(td *ecsv1.TaskDefinition) error {
+		if c := condition(td.Status.Conditions, ecsv1.ConditionStalled); c.Status != metav1.ConditionTrue || !strings.Contains(c.Message, "taskRoleArn") {
+			return fmt.Errorf("Stalled = %+v: the namespace is not in the payments team yet", c)
+		}
+		return nil
+	})
+	eventually(t, "labelling the namespace", func() error {
+		var namespace corev1.Namespace
+		if err := k8s.Get(ctx, client.ObjectKey{Name: ns}, &namespace); err != nil {
+			return err
+		}
+		namespace.Labels["team"] = "payments"
+		return k8s.Update(ctx, &namespace)
+	})
+	waitForTaskDefinition(t, ns, "charge", registered(1))
+}
