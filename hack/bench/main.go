@@ -73,7 +73,7 @@ func main() {
 	// The operator's defaults (main.go); both sides get the same budget.
 	flag.Float64Var(&cfg.qps, "qps", 200, "Client QPS of the operator (--kube-api-qps) and of the baseline.")
 	flag.IntVar(&cfg.burst, "burst", 400, "Client burst of the operator (--kube-api-burst) and of the baseline.")
-	flag.IntVar(&cfg.workers, "workers", 8, "Parallel reconciles per kind (--max-concurrent-reconciles) and parallel baseline appliers.")
+	flag.IntVar(&cfg.workers, "workers", 32, "Parallel reconciles per kind (--max-concurrent-reconciles) and parallel baseline appliers.")
 	flag.IntVar(&cfg.updates, "updates", 100, "Services in the update latency sample (at most N).")
 	flag.StringVar(&cfg.pprofDir, "pprof", "", "Write CPU and heap profiles of the operator's convergence to this directory.")
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Minute, "Give up after this long.")
