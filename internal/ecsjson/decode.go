@@ -130,6 +130,17 @@ func Decode(data []byte) ([]Document, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, Errors{{Message: "empty input: expected an ECS task definition or service as JSON"}}
 	}
+	if docs, ok := decodeDirect(data); ok {
+		return docs, nil
+	}
+	return decodeDiagnostic(data)
+}
+
+// decodeDiagnostic is Decode's thorough path: it parses the input into a
+// generic tree to recognise its shape, checks every value against the API
+// types to report all type errors with their paths, and only then decodes
+// with sigs.k8s.io/json, which reports unknown and duplicate keys.
+func decodeDiagnostic(data []byte) ([]Document, error) {
 	tree, err := parseTree(data)
 	if err != nil {
 		return nil, err
@@ -147,7 +158,7 @@ func Decode(data []byte) ([]Document, error) {
 	if errs := checkTypes(tree, shape.goType, ""); len(errs) > 0 {
 		return nil, errs
 	}
-	return shape.decode(data)
+	return shape.decode(diagnosticDecoder{data: data})
 }
 
 // parseTree parses data into generic values (objects, arrays, strings,

@@ -3,8 +3,8 @@ package ecsjson
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -12,7 +12,8 @@ const readOnlyMessage = "read-only describe field; ignored"
 
 // finishTaskDefinition removes the read-only describe fields (keeping the
 // revision number), notes templated values and orders the diagnostics.
-func finishTaskDefinition(doc *Document) {
+// outerTags: the describe output's tags were taken over into the spec.
+func finishTaskDefinition(doc *Document, dec strictDecoder, outerTags bool) {
 	spec := doc.TaskDefinition
 	note := func(set bool, path, msg string) {
 		if set {
@@ -31,13 +32,13 @@ func finishTaskDefinition(doc *Document) {
 	spec.TaskDefinitionArn, spec.Revision, spec.Status = nil, nil, nil
 	spec.RequiresAttributes, spec.Compatibilities = nil, nil
 	spec.RegisteredAt, spec.RegisteredBy, spec.DeregisteredAt = nil, nil, nil
-	doc.Diagnostics = append(doc.Diagnostics, templateDiagnostics(spec)...)
+	doc.Diagnostics = append(doc.Diagnostics, dec.templateDiagnostics(spec, doc.Path, outerTags)...)
 	sortDiagnostics(doc.Diagnostics)
 }
 
 // finishService removes the read-only describe-services fields, notes
 // templated values and orders the diagnostics.
-func finishService(doc *Document) {
+func finishService(doc *Document, dec strictDecoder) {
 	spec := doc.Service
 	note := func(set bool, path, msg string) {
 		if set {
@@ -61,35 +62,8 @@ func finishService(doc *Document) {
 	spec.ServiceArn, spec.ClusterArn, spec.Status = nil, nil, nil
 	spec.RunningCount, spec.PendingCount, spec.RoleArn, spec.PlatformFamily = nil, nil, nil, nil
 	spec.CreatedAt, spec.CreatedBy, spec.Deployments, spec.Events, spec.TaskSets = nil, nil, nil, nil, nil
-	doc.Diagnostics = append(doc.Diagnostics, templateDiagnostics(spec)...)
+	doc.Diagnostics = append(doc.Diagnostics, dec.templateDiagnostics(spec, doc.Path, false)...)
 	sortDiagnostics(doc.Diagnostics)
-}
-
-// Placeholders deploy tools substitute before a file reaches ECS:
-// {{ ... }} (ecspresso, Go templates, mustache), $$$X$$$ (the ECS agent's
-// test harness), ${X} (envsubst, Terraform templatefile, CloudFormation
-// Fn::Sub), <UPPER_CASE> (CodeDeploy <IMAGE1_NAME> and documentation
-// placeholders) and {lower_case} (hand-rolled sed templates).
-var (
-	strongTemplate = regexp.MustCompile(`\{\{.*\}\}|\$\$\$[A-Za-z0-9_]+\$\$\$|<[A-Z][A-Z0-9_]*>`)
-	shellTemplate  = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
-	braceTemplate  = regexp.MustCompile(`^\{[a-z][a-z0-9_]*\}$|\{[a-z][a-z0-9]*_[a-z0-9_]*\}`)
-)
-
-// looksTemplated reports whether s looks like an unrendered placeholder.
-func looksTemplated(s string) bool {
-	return looksStronglyTemplated(s) || looksShellTemplated(s)
-}
-
-// The cheap byte checks keep the regular expressions off the long plain
-// strings (commands, embedded configuration) that make up most values.
-
-func looksStronglyTemplated(s string) bool {
-	return (strings.Contains(s, "{{") || strings.Contains(s, "$$$") || strings.IndexByte(s, '<') >= 0) && strongTemplate.MatchString(s)
-}
-
-func looksShellTemplated(s string) bool {
-	return strings.IndexByte(s, '{') >= 0 && (shellTemplate.MatchString(s) || braceTemplate.MatchString(s))
 }
 
 // templateDiagnostics notes every value of spec that looks like an
@@ -106,15 +80,17 @@ func templateDiagnostics(spec any) []Diagnostic {
 	}
 	var out []Diagnostic
 	walkStrings(tree, "", func(path, s string) {
-		if looksStronglyTemplated(s) || (looksShellTemplated(s) && !commandPath.MatchString(path)) {
-			out = append(out, Diagnostic{Path: path, Severity: Info,
-				Message: fmt.Sprintf("%q looks like an unrendered template placeholder; render the file with its deploy tool before applying", truncateForMessage(s))})
+		if looksStronglyTemplated(s) || (looksShellTemplated(s) && !isCommandItem(path)) {
+			out = append(out, templateDiagnostic(path, s))
 		}
 	})
 	return out
 }
 
-var commandPath = regexp.MustCompile(`(^|\.)(command|entryPoint)\[\d+\]$`)
+func templateDiagnostic(path, value string) Diagnostic {
+	return Diagnostic{Path: path, Severity: Info,
+		Message: strconv.Quote(truncateForMessage(value)) + " looks like an unrendered template placeholder; render the file with its deploy tool before applying"}
+}
 
 // walkStrings calls fn for every string value (map keys in sorted order).
 func walkStrings(v any, path string, fn func(path, s string)) {

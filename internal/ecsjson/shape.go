@@ -3,6 +3,7 @@ package ecsjson
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,7 +49,88 @@ type shape struct {
 	goType reflect.Type
 	// containersOnly: a bare containerDefinitions array.
 	containersOnly bool
-	decode         func(data []byte) ([]Document, error)
+	decode         func(dec strictDecoder) ([]Document, error)
+}
+
+// strictDecoder decodes a whole input into one of the shape types. Keys
+// the types do not know and keys given twice are returned, not fatal.
+// Decode has two: the direct path (direct.go) and the diagnostic path
+// (sigs.k8s.io/json after the type check), which explains bad input.
+type strictDecoder interface {
+	unmarshal(v any) ([]keyProblem, error)
+	// templateDiagnostics notes the values of the document at docPath
+	// that look like unrendered placeholders. spec is the document with
+	// its read-only fields removed; outerTags says the describe output's
+	// tags were taken over into it.
+	templateDiagnostics(spec any, docPath string, outerTags bool) []Diagnostic
+}
+
+// keyProblem is an unknown or duplicate key, its path from the root of the
+// input.
+type keyProblem struct {
+	path    string
+	problem string // "unknown" or "duplicate"
+}
+
+// diagnosticDecoder is the diagnostic path's strictDecoder.
+type diagnosticDecoder struct {
+	data []byte
+}
+
+func (d diagnosticDecoder) unmarshal(v any) ([]keyProblem, error) {
+	strict, err := kjson.UnmarshalStrict(d.data, v)
+	if err != nil {
+		return nil, err
+	}
+	problems := make([]keyProblem, len(strict))
+	for i, e := range strict {
+		problems[i].path, problems[i].problem = strictReport(e)
+	}
+	return problems, nil
+}
+
+func (diagnosticDecoder) templateDiagnostics(spec any, _ string, _ bool) []Diagnostic {
+	return templateDiagnostics(spec)
+}
+
+// members are the top-level keys of an object and the kind of each value.
+type members []member
+
+type member struct {
+	key string
+	// kind is '{', '[', '"', 'n' (null) or '0' (a number or boolean).
+	kind byte
+	// empty: an empty array.
+	empty bool
+}
+
+// kind returns the kind of key's value, or 0 when the key is absent.
+func (ms members) kind(key string) byte {
+	for _, m := range ms {
+		if m.key == key {
+			return m.kind
+		}
+	}
+	return 0
+}
+
+func membersOf(obj map[string]any) members {
+	out := make(members, 0, len(obj))
+	for key, value := range obj {
+		m := member{key: key, kind: '0'}
+		switch v := value.(type) {
+		case nil:
+			m.kind = 'n'
+		case map[string]any:
+			m.kind = '{'
+		case []any:
+			m.kind, m.empty = '[', len(v) == 0
+		case string:
+			m.kind = '"'
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // detectShape recognises the input shape from the top-level value and its
@@ -81,29 +163,50 @@ func arrayShape(items []any) (shape, error) {
 }
 
 func objectShape(obj map[string]any) (shape, error) {
-	if services, ok := obj["services"].([]any); ok && classify(obj) == "" {
-		if len(services) == 0 {
-			msg := "describe-services output without services: nothing to convert"
-			if failures, ok := obj["failures"].([]any); ok && len(failures) > 0 {
-				msg += fmt.Sprintf(" (%s)", describeFailure(failures[0]))
-			}
-			return shape{}, Errors{{Path: "services", Message: msg}}
+	if s, ok := shapeOf(membersOf(obj)); ok {
+		return s, nil
+	}
+	if _, ok := obj["services"].([]any); ok && classify(membersOf(obj)) == "" {
+		msg := "describe-services output without services: nothing to convert"
+		if failures, ok := obj["failures"].([]any); ok && len(failures) > 0 {
+			msg += fmt.Sprintf(" (%s)", describeFailure(failures[0]))
 		}
-		return shape{goType: reflect.TypeFor[describeServicesOutput](), decode: decodeDescribeServices}, nil
-	}
-	if _, ok := obj["service"].(map[string]any); ok && classify(obj) == "" {
-		return shape{goType: reflect.TypeFor[createServiceOutput](), decode: decodeCreateServiceOutput}, nil
-	}
-	if _, ok := obj["taskDefinition"].(map[string]any); ok {
-		return shape{goType: reflect.TypeFor[describeTaskDefinitionOutput](), decode: decodeDescribeTaskDefinition}, nil
-	}
-	switch classify(obj) {
-	case KindTaskDefinition:
-		return shape{goType: taskDefinitionType, decode: decodeBareTaskDefinition(false)}, nil
-	case KindService:
-		return shape{goType: serviceType, decode: decodeBareService}, nil
+		return shape{}, Errors{{Path: "services", Message: msg}}
 	}
 	return shape{}, Errors{{Message: notECSMessage(obj)}}
+}
+
+// shapeOf recognises an object's shape from its top-level keys; false
+// means it is not an accepted shape (an empty describe-services output,
+// or neither a task definition nor a service).
+func shapeOf(top members) (shape, bool) {
+	kind := classify(top)
+	switch {
+	case top.kind("services") == '[' && kind == "":
+		if top.empty("services") {
+			return shape{}, false
+		}
+		return shape{goType: reflect.TypeFor[describeServicesOutput](), decode: decodeDescribeServices}, true
+	case top.kind("service") == '{' && kind == "":
+		return shape{goType: reflect.TypeFor[createServiceOutput](), decode: decodeCreateServiceOutput}, true
+	case top.kind("taskDefinition") == '{':
+		return shape{goType: reflect.TypeFor[describeTaskDefinitionOutput](), decode: decodeDescribeTaskDefinition}, true
+	case kind == KindTaskDefinition:
+		return shape{goType: taskDefinitionType, decode: decodeBareTaskDefinition(false)}, true
+	case kind == KindService:
+		return shape{goType: serviceType, decode: decodeBareService}, true
+	}
+	return shape{}, false
+}
+
+// empty reports whether key holds an empty array.
+func (ms members) empty(key string) bool {
+	for _, m := range ms {
+		if m.key == key {
+			return m.empty
+		}
+	}
+	return false
 }
 
 // classify tells a task definition from a service by its keys: the
@@ -111,22 +214,23 @@ func objectShape(obj map[string]any) (shape, error) {
 // string taskDefinition), then whichever kind has more of its own keys.
 // Keys set to null and read-only describe fields say nothing: they are
 // dropped, and a document of only those would convert to nothing.
-func classify(obj map[string]any) Kind {
-	has := func(key string) bool { return obj[key] != nil }
+func classify(top members) Kind {
+	has := func(key string) bool { k := top.kind(key); return k != 0 && k != 'n' }
 	switch {
 	case has("containerDefinitions"), has("family"):
 		return KindTaskDefinition
 	case has("serviceName"):
 		return KindService
 	}
-	if _, ok := obj["taskDefinition"].(string); ok {
+	if top.kind("taskDefinition") == '"' {
 		return KindService
 	}
 	taskKeys, serviceKeys := 0, 0
-	for key, value := range obj {
-		if value == nil {
+	for _, m := range top {
+		if m.kind == 'n' {
 			continue
 		}
+		key := m.key
 		inTask := taskDefinitionFields[key] && !readOnlyTaskDefinitionFields[key]
 		inService := serviceFields[key] && !readOnlyServiceFields[key]
 		switch {
@@ -230,76 +334,81 @@ func jsonKind(v any) string {
 }
 
 func truncateForMessage(s string) string {
+	if len(s) <= 80 {
+		return s // at most 80 bytes, so at most 80 runes
+	}
 	if r := []rune(s); len(r) > 80 {
 		return string(r[:77]) + "..."
 	}
 	return s
 }
 
-func decodeBareTaskDefinition(containersOnly bool) func([]byte) ([]Document, error) {
-	return func(data []byte) ([]Document, error) {
+func decodeBareTaskDefinition(containersOnly bool) func(strictDecoder) ([]Document, error) {
+	return func(dec strictDecoder) ([]Document, error) {
 		spec := &ecsv1.TaskDefinitionSpec{}
-		strict, err := kjson.UnmarshalStrict(data, spec)
+		strict, err := dec.unmarshal(spec)
 		if err != nil {
 			return nil, Errors{{Message: "decoding the task definition: " + err.Error()}}
 		}
 		doc := Document{Kind: KindTaskDefinition, TaskDefinition: spec, ContainersOnly: containersOnly}
 		doc.Diagnostics = strictDiagnostics(strict, "", taskDefinitionType)
-		finishTaskDefinition(&doc)
+		finishTaskDefinition(&doc, dec, false)
 		return []Document{doc}, nil
 	}
 }
 
-func decodeDescribeTaskDefinition(data []byte) ([]Document, error) {
+func decodeDescribeTaskDefinition(dec strictDecoder) ([]Document, error) {
 	var out describeTaskDefinitionOutput
-	strict, err := kjson.UnmarshalStrict(data, &out)
+	strict, err := dec.unmarshal(&out)
 	if err != nil {
 		return nil, Errors{{Message: "decoding the task definition: " + err.Error()}}
 	}
 	doc := Document{Kind: KindTaskDefinition, Path: "taskDefinition", TaskDefinition: out.TaskDefinition}
 	doc.Diagnostics = strictDiagnostics(strict, "taskDefinition", taskDefinitionType)
 	doc.Diagnostics = append(doc.Diagnostics, outsideDiagnostics(strict, "taskDefinition")...)
+	outerTags := false
 	if len(out.Tags) > 0 {
 		switch {
 		case len(doc.TaskDefinition.Tags) == 0:
 			doc.TaskDefinition.Tags = out.Tags
+			outerTags = true
 		case !reflect.DeepEqual(doc.TaskDefinition.Tags, out.Tags):
 			doc.Diagnostics = append(doc.Diagnostics, Diagnostic{Path: "tags", Severity: Warning,
 				Message: "tags appear both inside and next to taskDefinition; the inner ones are used"})
 		}
 	}
-	finishTaskDefinition(&doc)
+	finishTaskDefinition(&doc, dec, outerTags)
 	return []Document{doc}, nil
 }
 
-func decodeBareService(data []byte) ([]Document, error) {
+func decodeBareService(dec strictDecoder) ([]Document, error) {
 	spec := &ecsv1.ECSServiceSpec{}
-	strict, err := kjson.UnmarshalStrict(data, spec)
+	strict, err := dec.unmarshal(spec)
 	if err != nil {
 		return nil, Errors{{Message: "decoding the service: " + err.Error()}}
 	}
 	doc := Document{Kind: KindService, Service: spec}
 	doc.Diagnostics = strictDiagnostics(strict, "", serviceType)
-	finishService(&doc)
+	finishService(&doc, dec)
 	return []Document{doc}, nil
 }
 
-func decodeCreateServiceOutput(data []byte) ([]Document, error) {
+func decodeCreateServiceOutput(dec strictDecoder) ([]Document, error) {
 	var out createServiceOutput
-	strict, err := kjson.UnmarshalStrict(data, &out)
+	strict, err := dec.unmarshal(&out)
 	if err != nil {
 		return nil, Errors{{Message: "decoding the service: " + err.Error()}}
 	}
 	doc := Document{Kind: KindService, Path: "service", Service: out.Service}
 	doc.Diagnostics = strictDiagnostics(strict, "service", serviceType)
 	doc.Diagnostics = append(doc.Diagnostics, outsideDiagnostics(strict, "service")...)
-	finishService(&doc)
+	finishService(&doc, dec)
 	return []Document{doc}, nil
 }
 
-func decodeDescribeServices(data []byte) ([]Document, error) {
+func decodeDescribeServices(dec strictDecoder) ([]Document, error) {
 	var out describeServicesOutput
-	strict, err := kjson.UnmarshalStrict(data, &out)
+	strict, err := dec.unmarshal(&out)
 	if err != nil {
 		return nil, Errors{{Message: "decoding the services: " + err.Error()}}
 	}
@@ -317,7 +426,7 @@ func decodeDescribeServices(data []byte) ([]Document, error) {
 			Message: fmt.Sprintf("describe-services also reported failures[%d] (%s); that service is not in the file", i, describeFailure(failureTree(f)))})
 	}
 	for i := range docs {
-		finishService(&docs[i])
+		finishService(&docs[i], dec)
 	}
 	return docs, nil
 }
@@ -332,13 +441,13 @@ func failureTree(f serviceFailure) map[string]any {
 	return out
 }
 
-// strictDiagnostics turns the unknown- and duplicate-key reports of
-// UnmarshalStrict under prefix into diagnostics relative to it. specType
-// is the type of the document, used to suggest the intended key.
-func strictDiagnostics(strict []error, prefix string, specType reflect.Type) []Diagnostic {
+// strictDiagnostics turns the unknown and duplicate keys under prefix into
+// diagnostics relative to it. specType is the type of the document, used
+// to suggest the intended key.
+func strictDiagnostics(strict []keyProblem, prefix string, specType reflect.Type) []Diagnostic {
 	var out []Diagnostic
-	for _, err := range strict {
-		path, problem := strictReport(err)
+	for _, p := range strict {
+		path, problem := p.path, p.problem
 		rel, ok := relativePath(path, prefix)
 		if !ok {
 			continue
@@ -350,10 +459,10 @@ func strictDiagnostics(strict []error, prefix string, specType reflect.Type) []D
 
 // outsideDiagnostics reports strict problems outside the documents: keys
 // of the describe output wrapper next to them.
-func outsideDiagnostics(strict []error, documentsKey string) []Diagnostic {
+func outsideDiagnostics(strict []keyProblem, documentsKey string) []Diagnostic {
 	var out []Diagnostic
-	for _, err := range strict {
-		path, problem := strictReport(err)
+	for _, p := range strict {
+		path, problem := p.path, p.problem
 		if path == documentsKey || strings.HasPrefix(path, documentsKey+".") || strings.HasPrefix(path, documentsKey+"[") {
 			continue
 		}
@@ -481,34 +590,65 @@ type segment struct {
 // pathSegments splits "a.b[0].c" into a, b, [0], c.
 func pathSegments(path string) []segment {
 	var out []segment
-	for _, part := range strings.Split(path, ".") {
-		if part == "" {
-			continue
-		}
-		key, rest, _ := strings.Cut(part, "[")
-		if key != "" {
-			out = append(out, segment{key: key, index: -1})
-		}
-		for rest != "" {
-			num, after, _ := strings.Cut(rest, "]")
+	it := segmentIter{parts: path}
+	for seg, ok := it.next(); ok; seg, ok = it.next() {
+		out = append(out, seg)
+	}
+	return out
+}
+
+// segmentIter walks the segments of a path one by one.
+type segmentIter struct {
+	// parts is the unread rest of the path, indices the unread "[...]"
+	// rest of the current part.
+	parts, indices string
+	done           bool
+}
+
+func (it *segmentIter) next() (segment, bool) {
+	for {
+		if it.indices != "" {
+			num, after, _ := strings.Cut(it.indices, "]")
 			n, err := strconv.Atoi(num)
 			if err != nil {
 				n = 0
 			}
-			out = append(out, segment{index: n})
-			rest = strings.TrimPrefix(after, "[")
+			it.indices = strings.TrimPrefix(after, "[")
+			return segment{index: n}, true
+		}
+		if it.done {
+			return segment{}, false
+		}
+		part, rest, found := strings.Cut(it.parts, ".")
+		it.parts, it.done = rest, !found
+		if part == "" {
+			continue
+		}
+		key, indices, _ := strings.Cut(part, "[")
+		it.indices = indices
+		if key != "" {
+			return segment{key: key, index: -1}, true
 		}
 	}
-	return out
 }
 
 // comparePaths orders paths by segment, indices numerically, so
 // containerDefinitions[2] comes before containerDefinitions[10].
 func comparePaths(a, b string) int {
-	sa, sb := pathSegments(a), pathSegments(b)
-	for i := 0; i < len(sa) && i < len(sb); i++ {
-		x, y := sa[i], sb[i]
+	ia, ib := segmentIter{parts: a}, segmentIter{parts: b}
+	for {
+		x, moreA := ia.next()
+		y, moreB := ib.next()
 		switch {
+		case !moreA || !moreB:
+			// The shorter path first.
+			if moreA == moreB {
+				return 0
+			}
+			if moreB {
+				return -1
+			}
+			return 1
 		case x.index >= 0 && y.index >= 0:
 			if x.index != y.index {
 				return x.index - y.index
@@ -517,11 +657,10 @@ func comparePaths(a, b string) int {
 			return strings.Compare(x.key, y.key)
 		}
 	}
-	return len(sa) - len(sb)
 }
 
 func sortDiagnostics(ds []Diagnostic) {
-	sort.SliceStable(ds, func(i, j int) bool { return comparePaths(ds[i].Path, ds[j].Path) < 0 })
+	slices.SortStableFunc(ds, func(a, b Diagnostic) int { return comparePaths(a.Path, b.Path) })
 }
 
 func sortErrors(errs Errors) {
