@@ -277,39 +277,39 @@ func looksLikeUnquotedTemplate(data []byte, offset int) bool {
 }
 
 // pathAt returns the JSON path of the value being read at offset, by
-// replaying the tokens before it. Syntax errors use it to say where in the
-// document the problem is.
+// replaying the tokens that end at or before it, as encoding/json's
+// Decoder.Token would hand them out. Syntax errors use it to say where in
+// the document the problem is; the input before offset is valid JSON then.
 func pathAt(data []byte, offset int) string {
 	type frame struct {
 		array bool
 		index int
-		key   string
+		// key is the last key read, as it appears in the input.
+		key []byte
 		// wantKey: in an object, the next string token is a key.
 		wantKey bool
 	}
 	var stack []frame
-	dec := json.NewDecoder(bytes.NewReader(data))
-	for {
-		tok, err := dec.Token()
-		if err != nil || int(dec.InputOffset()) > offset {
+	for pos := 0; ; {
+		start, end, ok := nextToken(data, pos)
+		if !ok || end > offset {
 			break
 		}
+		pos = end
 		top := len(stack) - 1
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{':
-				stack = append(stack, frame{wantKey: true, index: -1})
-			case '[':
-				stack = append(stack, frame{array: true, index: -1})
-			case '}', ']':
-				stack = stack[:top]
-				if len(stack) > 0 && !stack[len(stack)-1].array {
-					stack[len(stack)-1].wantKey = true
-				}
-			}
-			if (t == '{' || t == '[') && top >= 0 && stack[top].array {
+		switch c := data[start]; c {
+		case '{', '[':
+			if top >= 0 && stack[top].array {
 				stack[top].index++
+			}
+			stack = append(stack, frame{array: c == '[', wantKey: c == '{', index: -1})
+		case '}', ']':
+			if top < 0 {
+				return ""
+			}
+			stack = stack[:top]
+			if len(stack) > 0 && !stack[len(stack)-1].array {
+				stack[len(stack)-1].wantKey = true
 			}
 		default:
 			if top < 0 {
@@ -319,8 +319,7 @@ func pathAt(data []byte, offset int) string {
 			case stack[top].array:
 				stack[top].index++
 			case stack[top].wantKey:
-				stack[top].key, _ = tok.(string)
-				stack[top].wantKey = false
+				stack[top].key, stack[top].wantKey = data[start:end], false
 			default:
 				stack[top].wantKey = true
 			}
@@ -329,15 +328,95 @@ func pathAt(data []byte, offset int) string {
 	var b strings.Builder
 	for i, f := range stack {
 		innermost := i == len(stack)-1
+		var key string
+		if !f.array && f.key != nil {
+			_ = json.Unmarshal(f.key, &key)
+		}
 		switch {
 		case f.array && f.index >= 0:
 			fmt.Fprintf(&b, "[%d]", f.index)
-		case !f.array && f.key != "" && !(innermost && f.wantKey):
+		case !f.array && key != "" && !(innermost && f.wantKey):
 			if b.Len() > 0 {
 				b.WriteByte('.')
 			}
-			b.WriteString(f.key)
+			b.WriteString(key)
 		}
 	}
 	return b.String()
+}
+
+// nextToken finds the token after pos: a bracket, a brace, a string, a
+// number or a literal, skipping white space, commas and colons. It reports
+// false for anything else, including a token cut short, where
+// Decoder.Token fails.
+func nextToken(data []byte, pos int) (start, end int, ok bool) {
+	for pos < len(data) && strings.IndexByte(" \t\r\n,:", data[pos]) >= 0 {
+		pos++
+	}
+	if pos >= len(data) {
+		return 0, 0, false
+	}
+	switch c := data[pos]; {
+	case c == '{' || c == '[' || c == '}' || c == ']':
+		return pos, pos + 1, true
+	case c == '"':
+		for i := pos + 1; i < len(data); i++ {
+			switch data[i] {
+			case '\\':
+				i++
+			case '"':
+				return pos, i + 1, true
+			}
+		}
+		return 0, 0, false
+	case c == '-' || ('0' <= c && c <= '9'):
+		if end, ok := numberEnd(data, pos); ok {
+			return pos, end, true
+		}
+		return 0, 0, false
+	}
+	for _, word := range []string{"true", "false", "null"} {
+		if bytes.HasPrefix(data[pos:], []byte(word)) {
+			return pos, pos + len(word), true
+		}
+	}
+	return 0, 0, false
+}
+
+// numberEnd returns the end of the JSON number at start, or false when
+// the number is incomplete.
+func numberEnd(data []byte, start int) (int, bool) {
+	i := start
+	digits := func() bool {
+		from := i
+		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
+			i++
+		}
+		return i > from
+	}
+	if data[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case !digits():
+		return 0, false
+	}
+	if i < len(data) && data[i] == '.' {
+		i++
+		if !digits() {
+			return 0, false
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return 0, false
+		}
+	}
+	return i, true
 }

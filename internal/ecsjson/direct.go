@@ -34,18 +34,20 @@ func decodeDirect(data []byte) ([]Document, bool) {
 	d := directDecoders.Get().(*directDecoder)
 	defer d.release()
 	d.reset(data)
-	if d.startsLikeTaskDefinition() {
+	triedTaskDefinition := d.startsLikeTaskDefinition()
+	if triedTaskDefinition {
 		// Most files are bare task definitions: decode the input as one
 		// straight away, then check its top-level keys say so, as shape
 		// would have beforehand.
 		docs, err := decodeTaskDefinitionObject(d)
-		if s, ok := shapeOf(d.top); err == nil && ok && s.goType == taskDefinitionType && !s.containersOnly {
+		if s, ok := shapeOf(d.top); err == nil && ok && isBareTaskDefinition(s) {
 			return docs, true
 		}
 		d.reset(data)
 	}
 	s, ok := d.shape()
-	if !ok {
+	if !ok || (triedTaskDefinition && isBareTaskDefinition(s)) {
+		// A second decode as a task definition would fail again.
 		return nil, false
 	}
 	if s.containersOnly {
@@ -58,6 +60,10 @@ func decodeDirect(data []byte) ([]Document, bool) {
 }
 
 var decodeTaskDefinitionObject = decodeBareTaskDefinition(false)
+
+func isBareTaskDefinition(s shape) bool {
+	return s.goType == taskDefinitionType && !s.containersOnly
+}
 
 // startsLikeTaskDefinition reports whether the input is an object whose
 // first key is a task definition's.
