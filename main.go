@@ -68,11 +68,16 @@ func main() {
 		"Namespace of the leader election Lease (default: the namespace the operator runs in).")
 	// A replica that dies without releasing the lease (kill -9, node
 	// loss) is replaced once the lease expires: at most leaseDuration plus
-	// about two retry periods. 10s/7s/1s keeps that under 15 s; the
-	// client-go defaults (15s/10s/2s) can take up to about 20 s.
-	flag.DurationVar(&opts.leaseDuration, "leader-elect-lease-duration", 10*time.Second,
+	// about two retry periods (a follower notices the last renewal up to
+	// one retry late and tries again one retry after expiry), plus the
+	// API server's answer. 8s/6s/1s keeps that near 10 s, measured up to
+	// 12 s on a loaded test machine with 10s/7s/1s; the client-go defaults
+	// (15s/10s/2s) take up to about 20 s. The 2 s between renew deadline
+	// and lease duration is the margin in which a leader that cannot renew
+	// has stopped before another one starts.
+	flag.DurationVar(&opts.leaseDuration, "leader-elect-lease-duration", 8*time.Second,
 		"How long followers wait after the last renewal before taking over leadership.")
-	flag.DurationVar(&opts.renewDeadline, "leader-elect-renew-deadline", 7*time.Second,
+	flag.DurationVar(&opts.renewDeadline, "leader-elect-renew-deadline", 6*time.Second,
 		"How long the leader keeps trying to renew before it gives up leadership (less than the lease duration).")
 	flag.DurationVar(&opts.retryPeriod, "leader-elect-retry-period", time.Second,
 		"How often the leader renews and followers try to acquire the lease.")
