@@ -56,13 +56,28 @@ func (t *taskTranslation) envNameProblem() string {
 func (t *taskTranslation) translateEnvironment(tc *taskContainer) {
 	def := tc.def
 	var env []corev1.EnvVar
-	setAt := map[string]bool{}
+	if n := len(def.Environment) + len(def.Secrets); n > 0 {
+		env = make([]corev1.EnvVar, 0, n)
+	}
+	// Lists of variables are mostly short: a scan finds a repeated name
+	// without building an index, which only long lists get.
+	repeated := false
+	var setAt map[string]bool
 	setEnv := func(v corev1.EnvVar, field string, what string) {
-		if setAt[v.Name] {
+		if setAt[v.Name] || (setAt == nil && setBefore(env, v.Name)) {
 			t.rep.Warn(field, "variable %s is set twice in container %q; the later %s wins", v.Name, def.Name, what)
+			repeated = true
 		}
-		setAt[v.Name] = true
 		env = append(env, v)
+		switch {
+		case setAt != nil:
+			setAt[v.Name] = true
+		case len(env) > longEnvList:
+			setAt = make(map[string]bool, cap(env))
+			for _, e := range env {
+				setAt[e.Name] = true
+			}
+		}
 	}
 	for i, kv := range def.Environment {
 		path := tc.path + ".environment[" + strconv.Itoa(i) + "]"
@@ -99,7 +114,10 @@ func (t *taskTranslation) translateEnvironment(tc *taskContainer) {
 			Key:                  key,
 		}}}, path, "secret")
 	}
-	tc.k8s.Env = lastEnvWins(env)
+	if repeated {
+		env = lastEnvWins(env)
+	}
+	tc.k8s.Env = env
 	t.translateRepositoryCredentials(tc)
 
 	for i, f := range def.EnvironmentFiles {
@@ -133,6 +151,20 @@ func (t *taskTranslation) envFileConfigMapName(value string) string {
 		}
 	}
 	return names.Suffixed(t.familyName, "envfile-"+strconv.Itoa(slices.Index(distinct, value)))
+}
+
+// longEnvList is the length from which translateEnvironment indexes the
+// variable names it has set.
+const longEnvList = 32
+
+// setBefore reports whether env sets name.
+func setBefore(env []corev1.EnvVar, name string) bool {
+	for _, e := range env {
+		if e.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // lastEnvWins drops every variable that is set again later, keeping the

@@ -53,11 +53,13 @@ func (t *taskTranslation) translateLifecycle() {
 // classifyDependencies validates dependsOn and assigns roles T and S.
 func (t *taskTranslation) classifyDependencies() bool {
 	ok := true
-	conditionsOf := map[*taskContainer]map[string]string{} // target → condition → first dependent path
+	// dependents[i][c] is the path of the first dependency on container i
+	// with condition c.
+	var dependents [maxContainers]map[string]string
 	for _, tc := range t.containers {
 		for j, dep := range tc.def.DependsOn {
 			path := tc.path + ".dependsOn[" + strconv.Itoa(j) + "]"
-			target, known := t.byECSName[dep.ContainerName]
+			target, known := t.containerNamed(dep.ContainerName)
 			switch {
 			case dep.ContainerName == "":
 				t.rep.Fail(path+".containerName", "required: name the container %q depends on", tc.def.Name)
@@ -79,11 +81,11 @@ func (t *taskTranslation) classifyDependencies() bool {
 				ok = false
 				continue
 			}
-			if conditionsOf[target] == nil {
-				conditionsOf[target] = map[string]string{}
+			if dependents[target.index] == nil {
+				dependents[target.index] = map[string]string{}
 			}
-			if _, seen := conditionsOf[target][dep.Condition]; !seen {
-				conditionsOf[target][dep.Condition] = path
+			if _, seen := dependents[target.index][dep.Condition]; !seen {
+				dependents[target.index][dep.Condition] = path
 			}
 			if dep.Condition == conditionHealthy && tc.def.StartTimeout != nil && *tc.def.StartTimeout > 0 {
 				if target.startTimeoutCap == 0 || *tc.def.StartTimeout < target.startTimeoutCap {
@@ -100,7 +102,7 @@ func (t *taskTranslation) classifyDependencies() bool {
 		}
 	}
 	for _, tc := range t.containers {
-		conds := conditionsOf[tc]
+		conds := dependents[tc.index]
 		if conds == nil {
 			continue
 		}
@@ -153,7 +155,7 @@ func (t *taskTranslation) checkDependencyCycles() bool {
 	visit = func(tc *taskContainer) {
 		state[tc.index] = visiting
 		for j, dep := range tc.def.DependsOn {
-			target := t.byECSName[dep.ContainerName]
+			target := firstNamed(t.containers, dep.ContainerName)
 			switch state[target.index] {
 			case visiting:
 				t.rep.Fail(tc.path+".dependsOn["+strconv.Itoa(j)+"].containerName", "dependsOn cycle: %q depends on %q, which depends on %q (directly or through other containers)", tc.def.Name, target.def.Name, tc.def.Name)
@@ -315,11 +317,11 @@ func (t *taskTranslation) initOrder() []*taskContainer {
 			pending = append(pending, tc)
 		}
 	}
-	placed := make(map[*taskContainer]bool, len(pending))
+	var placed [maxContainers]bool
 	ready := func(tc *taskContainer) bool {
 		for _, dep := range tc.def.DependsOn {
-			target := t.byECSName[dep.ContainerName]
-			if target.role != roleApp && !placed[target] {
+			target := firstNamed(t.containers, dep.ContainerName)
+			if target.role != roleApp && !placed[target.index] {
 				return false
 			}
 		}
@@ -340,7 +342,7 @@ func (t *taskTranslation) initOrder() []*taskContainer {
 			// A cycle, already reported; keep ECS order.
 			return append(order, pending...)
 		}
-		placed[pending[next]] = true
+		placed[pending[next].index] = true
 		order = append(order, pending[next])
 		pending = slices.Delete(pending, next, next+1)
 	}

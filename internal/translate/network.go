@@ -239,7 +239,7 @@ func (t *taskTranslation) translatePodNetworking() {
 			for i, link := range def.Links {
 				path := tc.path + ".links[" + strconv.Itoa(i) + "]"
 				target, alias, _ := strings.Cut(link, ":")
-				if _, ok := t.byECSName[target]; !ok {
+				if _, ok := t.containerNamed(target); !ok {
 					t.rep.Fail(path, "link to unknown container %q", target)
 					continue
 				}

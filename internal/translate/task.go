@@ -19,7 +19,8 @@ import (
 // its ECS path. On invalid input it returns report.Errors listing every
 // problem and no objects.
 func TranslateTask(in TaskInput) (*TaskResult, error) {
-	t := &taskTranslation{in: in}
+	t := &taskTranslation{in: in, res: &TaskResult{}}
+	t.pod = &t.res.PodTemplate.Spec
 	if in.Spec == nil {
 		t.rep.Fail("", "no task definition given")
 		return nil, t.rep.Err()
@@ -30,7 +31,7 @@ func TranslateTask(in TaskInput) (*TaskResult, error) {
 	}
 	t.res.Warnings = t.rep.Warnings()
 	t.res.Notes = t.rep.Infos()
-	return &t.res, nil
+	return t.res, nil
 }
 
 // maxContainers is the ECS limit of containers per task definition.
@@ -73,10 +74,8 @@ type taskContainer struct {
 	logRouter      bool
 
 	health *ecsHealthCheck
-	// mounts are the container's own mountPoints, which volumesFrom copies;
-	// mountPaths are the paths mounted so far.
-	mounts     []corev1.VolumeMount
-	mountPaths map[string]bool
+	// mounts are the container's own mountPoints, which volumesFrom copies.
+	mounts []corev1.VolumeMount
 	// cpuMillis and memory values as ECS gave them (-1: absent).
 	cpuMillis         int64
 	memoryMiB         int64
@@ -104,18 +103,19 @@ type taskTranslation struct {
 	fargate     bool
 
 	containers []*taskContainer
-	byECSName  map[string]*taskContainer
-	volumes    map[string]*taskVolume // by ECS volume name
-	podVolumes map[string]bool        // Kubernetes volume names in use
+	volumes    []*taskVolume // in ECS order, names unique
+	// podVolumeNames are the Kubernetes volume names in use.
+	podVolumeNames []string
 
-	pod         corev1.PodSpec
+	// pod is the spec of res.PodTemplate, built in place.
+	pod         *corev1.PodSpec
 	labels      map[string]string
 	annotations map[string]string
 	tagLabels   map[string]string
 	tagsJSON    string
 
 	secrets taskSecrets
-	res     TaskResult
+	res     *TaskResult
 }
 
 func (t *taskTranslation) run() {
@@ -199,20 +199,25 @@ func (t *taskTranslation) translateContainer(tc *taskContainer) {
 // assemblePod puts the translated containers into the pod spec in their
 // lifecycle order and builds the pod template.
 func (t *taskTranslation) assemblePod() {
-	for _, tc := range t.initOrder() {
+	initOrder := t.initOrder()
+	if len(initOrder) > 0 {
+		t.pod.InitContainers = make([]corev1.Container, 0, len(initOrder))
+	}
+	for _, tc := range initOrder {
 		t.pod.InitContainers = append(t.pod.InitContainers, tc.k8s)
+	}
+	if apps := len(t.containers) - len(initOrder); apps > 0 {
+		t.pod.Containers = make([]corev1.Container, 0, apps)
 	}
 	for _, tc := range t.containers {
 		if tc.role == roleApp {
 			t.pod.Containers = append(t.pod.Containers, tc.k8s)
 		}
 	}
-	t.res.PodTemplate = corev1.PodTemplateSpec{}
 	t.res.PodTemplate.Labels = t.labels
 	if len(t.annotations) > 0 {
 		t.res.PodTemplate.Annotations = t.annotations
 	}
-	t.res.PodTemplate.Spec = t.pod
 }
 
 // effectiveCapabilities applies the ECSCluster's feature overrides to the
@@ -250,13 +255,13 @@ func (t *taskTranslation) translateContainerNames() bool {
 		return false
 	}
 	t.containers = make([]*taskContainer, len(defs))
-	t.byECSName = make(map[string]*taskContainer, len(defs))
-	bySanitised := make(map[string][]*taskContainer, len(defs))
+	containers := make([]taskContainer, len(defs))
 	essentialCount := 0
 	named := true
 	for i := range defs {
 		def := &defs[i]
-		tc := &taskContainer{
+		tc := &containers[i]
+		*tc = taskContainer{
 			index:             i,
 			def:               def,
 			path:              "containerDefinitions[" + strconv.Itoa(i) + "]",
@@ -276,38 +281,65 @@ func (t *taskTranslation) translateContainerNames() bool {
 		if def.Image == "" {
 			t.rep.Fail(tc.path+".image", "required: container %q needs an image", def.Name)
 		}
-		if prev, dup := t.byECSName[def.Name]; dup && def.Name != "" {
+		if prev := firstNamed(t.containers[:i], def.Name); prev != nil && def.Name != "" {
 			t.rep.Fail(tc.path+".name", "container name %q is already used by %s; container names must be unique", def.Name, prev.path)
 			named = false
 			continue
 		}
-		t.byECSName[def.Name] = tc
+		// Only containers with a name of their own get a Kubernetes name.
 		tc.name = names.Object(def.Name)
-		bySanitised[tc.name] = append(bySanitised[tc.name], tc)
 	}
 	if essentialCount == 0 {
 		t.rep.Fail("containerDefinitions", "at least one container must be essential (essential defaults to true)")
 	}
-	for _, tc := range t.containers {
-		group := bySanitised[tc.name]
-		if len(group) < 2 {
+	var collides [maxContainers]bool
+	for i, tc := range t.containers {
+		if tc.name == "" {
 			continue
 		}
-		other := group[0]
+		var first, second *taskContainer
+		for _, other := range t.containers {
+			if other.name != tc.name {
+				continue
+			}
+			if first == nil {
+				first = other
+			} else if second == nil {
+				second = other
+			}
+		}
+		if second == nil {
+			continue
+		}
+		collides[i] = true
+		other := first
 		if other == tc {
-			other = group[1]
+			other = second
 		}
 		t.rep.Warn(tc.path+".name", "names %q and %q collide after sanitising; suffixed", tc.def.Name, other.def.Name)
 	}
-	for base, group := range bySanitised {
-		if len(group) < 2 {
-			continue
-		}
-		for _, tc := range group {
-			tc.name = names.Suffixed(base, collisionSuffix(tc.def.Name))
+	for i, tc := range t.containers {
+		if collides[i] {
+			tc.name = names.Suffixed(tc.name, collisionSuffix(tc.def.Name))
 		}
 	}
 	return named
+}
+
+// containerNamed returns the container named name in ECS; a task has at
+// most ten, so a scan beats building an index.
+func (t *taskTranslation) containerNamed(name string) (*taskContainer, bool) {
+	tc := firstNamed(t.containers, name)
+	return tc, tc != nil
+}
+
+func firstNamed(containers []*taskContainer, name string) *taskContainer {
+	for _, tc := range containers {
+		if tc.def.Name == name {
+			return tc
+		}
+	}
+	return nil
 }
 
 // ContainerNames returns the Kubernetes container name of each ECS

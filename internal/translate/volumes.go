@@ -38,17 +38,26 @@ var (
 // taskVolume is one ECS task volume.
 type taskVolume struct {
 	ecsName string
+	index   int    // in volumes[]
 	path    string // volumes[i]
 	name    string // Kubernetes volume name; "" when not translated
+}
+
+// volumeNamed returns the task volume named ecsName; volumes are few, so
+// a scan beats building an index.
+func (t *taskTranslation) volumeNamed(ecsName string) (*taskVolume, bool) {
+	for _, tv := range t.volumes {
+		if tv.ecsName == ecsName {
+			return tv, true
+		}
+	}
+	return nil, false
 }
 
 // translateVolumes maps volumes[] (field-map §4) to pod volumes and, for EFS
 // and network drivers, PersistentVolumes and claims.
 func (t *taskTranslation) translateVolumes() {
-	t.volumes = map[string]*taskVolume{}
-	t.podVolumes = map[string]bool{}
-	bySanitised := map[string][]*taskVolume{}
-	var ordered []*taskVolume
+	volumes := make([]taskVolume, 0, len(t.spec.Volumes))
 	for i := range t.spec.Volumes {
 		v := &t.spec.Volumes[i]
 		path := "volumes[" + strconv.Itoa(i) + "]"
@@ -57,41 +66,46 @@ func (t *taskTranslation) translateVolumes() {
 			t.rep.Fail(path+".name", "required: every volume needs a name")
 			continue
 		}
-		if prev, dup := t.volumes[ecsName]; dup {
+		if prev, dup := t.volumeNamed(ecsName); dup {
 			t.rep.Fail(path+".name", "volume name %q is already used by %s; volume names must be unique", ecsName, prev.path)
 			continue
 		}
-		tv := &taskVolume{ecsName: ecsName, path: path, name: names.Object(ecsName)}
-		t.volumes[ecsName] = tv
-		bySanitised[tv.name] = append(bySanitised[tv.name], tv)
-		ordered = append(ordered, tv)
+		volumes = append(volumes, taskVolume{ecsName: ecsName, path: path, name: names.Object(ecsName), index: i})
+		t.volumes = append(t.volumes, &volumes[len(volumes)-1])
 	}
-	for _, tv := range ordered {
-		if group := bySanitised[tv.name]; len(group) > 1 {
-			other := group[0]
-			if other == tv {
-				other = group[1]
+	collides := make([]bool, len(t.volumes))
+	for i, tv := range t.volumes {
+		var first, second *taskVolume
+		for _, other := range t.volumes {
+			if other.name != tv.name {
+				continue
 			}
-			t.rep.Warn(tv.path+".name", "names %q and %q collide after sanitising; suffixed", tv.ecsName, other.ecsName)
-		}
-	}
-	for base, group := range bySanitised {
-		if len(group) > 1 {
-			for _, tv := range group {
-				tv.name = names.Suffixed(base, collisionSuffix(tv.ecsName))
+			if first == nil {
+				first = other
+			} else if second == nil {
+				second = other
 			}
 		}
-	}
-	for _, tv := range ordered {
-		t.podVolumes[tv.name] = true
-	}
-	launchVolumes := 0
-	for i := range t.spec.Volumes {
-		v := &t.spec.Volumes[i]
-		tv, ok := t.volumes[ptr.Deref(v.Name, "")]
-		if !ok || tv.path != "volumes["+strconv.Itoa(i)+"]" {
+		if second == nil {
 			continue
 		}
+		collides[i] = true
+		other := first
+		if other == tv {
+			other = second
+		}
+		t.rep.Warn(tv.path+".name", "names %q and %q collide after sanitising; suffixed", tv.ecsName, other.ecsName)
+	}
+	t.podVolumeNames = make([]string, len(t.volumes))
+	for i, tv := range t.volumes {
+		if collides[i] {
+			tv.name = names.Suffixed(tv.name, collisionSuffix(tv.ecsName))
+		}
+		t.podVolumeNames[i] = tv.name
+	}
+	launchVolumes := 0
+	for _, tv := range t.volumes {
+		v := &t.spec.Volumes[tv.index]
 		sources := 0
 		for _, set := range []bool{v.Host != nil, v.DockerVolumeConfiguration != nil, v.EFSVolumeConfiguration != nil, v.FSxWindowsFileServerVolumeConfiguration != nil, ptr.Deref(v.ConfiguredAtLaunch, false)} {
 			if set {
@@ -475,7 +489,7 @@ func (t *taskTranslation) translateMountPoints(tc *taskContainer) {
 			t.rep.Fail(path+".sourceVolume", "required: name a volume of the task definition")
 			continue
 		}
-		tv, ok := t.volumes[source]
+		tv, ok := t.volumeNamed(source)
 		if !ok {
 			t.rep.Fail(path+".sourceVolume", "container %q mounts undefined volume %q; declare it in volumes", tc.def.Name, source)
 			continue
@@ -497,26 +511,32 @@ func (t *taskTranslation) translateMountPoints(tc *taskContainer) {
 
 // addVolumeMount adds a mount, failing when its path is already mounted.
 func (t *taskTranslation) addVolumeMount(tc *taskContainer, field string, m corev1.VolumeMount) bool {
-	if tc.mountPaths == nil {
-		tc.mountPaths = map[string]bool{}
-	}
-	if tc.mountPaths[m.MountPath] {
+	if mountsPath(tc.k8s.VolumeMounts, m.MountPath) {
 		t.rep.Fail(field, "path %s is mounted twice in container %q", m.MountPath, tc.def.Name)
 		return false
 	}
-	tc.mountPaths[m.MountPath] = true
 	tc.k8s.VolumeMounts = append(tc.k8s.VolumeMounts, m)
 	return true
+}
+
+// mountsPath reports whether one of mounts is at path.
+func mountsPath(mounts []corev1.VolumeMount, path string) bool {
+	for _, m := range mounts {
+		if m.MountPath == path {
+			return true
+		}
+	}
+	return false
 }
 
 // addGeneratedVolume adds a pod volume the translation creates itself
 // (shared memory, tmpfs), with a name no task volume uses.
 func (t *taskTranslation) addGeneratedVolume(base string, source corev1.VolumeSource) string {
 	name := base
-	for n := 2; t.podVolumes[name]; n++ {
+	for n := 2; slices.Contains(t.podVolumeNames, name); n++ {
 		name = names.Suffixed(base, strconv.Itoa(n))
 	}
-	t.podVolumes[name] = true
+	t.podVolumeNames = append(t.podVolumeNames, name)
 	t.pod.Volumes = append(t.pod.Volumes, corev1.Volume{Name: name, VolumeSource: source})
 	return name
 }
@@ -529,7 +549,7 @@ func (t *taskTranslation) translateVolumesFrom() {
 		for i, vf := range tc.def.VolumesFrom {
 			path := tc.path + ".volumesFrom[" + strconv.Itoa(i) + "]"
 			sourceName := ptr.Deref(vf.SourceContainer, "")
-			source, ok := t.byECSName[sourceName]
+			source, ok := t.containerNamed(sourceName)
 			switch {
 			case sourceName == "":
 				t.rep.Fail(path+".sourceContainer", "required: name the container whose volumes to mount")
@@ -553,12 +573,8 @@ func (t *taskTranslation) translateVolumesFrom() {
 		if len(tc.def.VolumesFrom) == 0 {
 			continue
 		}
-		if tc.mountPaths == nil {
-			tc.mountPaths = map[string]bool{}
-		}
 		for _, m := range t.inheritedMounts(tc, closures) {
-			if !tc.mountPaths[m.MountPath] {
-				tc.mountPaths[m.MountPath] = true
+			if !mountsPath(tc.k8s.VolumeMounts, m.MountPath) {
 				tc.k8s.VolumeMounts = append(tc.k8s.VolumeMounts, m)
 			}
 		}
@@ -578,7 +594,7 @@ func (t *taskTranslation) checkVolumesFromCycles() bool {
 	visit = func(tc *taskContainer) {
 		state[tc.index] = visiting
 		for i, vf := range tc.def.VolumesFrom {
-			source := t.byECSName[ptr.Deref(vf.SourceContainer, "")]
+			source := firstNamed(t.containers, ptr.Deref(vf.SourceContainer, ""))
 			switch state[source.index] {
 			case visiting:
 				t.rep.Fail(tc.path+".volumesFrom["+strconv.Itoa(i)+"].sourceContainer", "volumesFrom cycle: %q and %q take volumes from each other (directly or through other containers)", tc.def.Name, source.def.Name)
@@ -605,7 +621,7 @@ func (t *taskTranslation) inheritedMounts(tc *taskContainer, closures map[*taskC
 	var out []corev1.VolumeMount
 	seen := map[string]bool{}
 	for _, vf := range tc.def.VolumesFrom {
-		source := t.byECSName[ptr.Deref(vf.SourceContainer, "")]
+		source := firstNamed(t.containers, ptr.Deref(vf.SourceContainer, ""))
 		for _, m := range t.mountClosure(source, closures) {
 			if seen[m.MountPath] {
 				continue
