@@ -92,6 +92,7 @@ func (d *directDecoder) reset(data []byte) {
 	d.top = d.topBuf[:0]
 	d.problems = d.problems[:0]
 	d.hits = d.hits[:0]
+	d.hitSegments = d.hitSegments[:0]
 }
 
 // release returns d to the pool, letting go of the input.
@@ -99,6 +100,8 @@ func (d *directDecoder) release() {
 	d.data = nil
 	clear(d.topBuf[:])
 	clear(d.hits)
+	clear(d.hitSegments)
+	clear(d.inside)
 	directDecoders.Put(d)
 }
 
@@ -227,8 +230,12 @@ type directDecoder struct {
 	top      members
 	topBuf   [32]member
 	problems []keyProblem
-	// hits are the string values that may be template placeholders.
-	hits  []templateHit
+	// hits are the string values that may be template placeholders; their
+	// paths are slices of hitSegments. inside is templateDiagnostics'
+	// scratch list.
+	hits        []templateHit
+	hitSegments []segment
+	inside      []templateHit
 	depth int
 	// placeholder: the string just read holds '{', '<' or '$'.
 	placeholder bool
@@ -237,6 +244,10 @@ type directDecoder struct {
 	// of being allocated one by one. Only its unused end is ever written,
 	// so the strings handed out never change.
 	arena []byte
+
+	// scratch holds the items of the lists being decoded, by
+	// decodePlan.scratch.
+	scratch []scratchList
 
 	// slabs hold the targets of pointers, by decodePlan.slab: optional
 	// scalars and blocks are pointers in the API types, and carving them
@@ -288,7 +299,7 @@ func (d *directDecoder) templateDiagnostics(spec any, docPath string, outerTags 
 	if docPath != "" {
 		prefix = pathSegments(docPath)
 	}
-	var inside []templateHit
+	inside := d.inside[:0]
 	for _, h := range d.hits {
 		rel, ok := cutSegments(h.path, prefix)
 		if !ok && outerTags && len(h.path) > 0 && h.path[0] == (segment{key: "tags", index: -1}) {
@@ -300,8 +311,9 @@ func (d *directDecoder) templateDiagnostics(spec any, docPath string, outerTags 
 		h.path = rel
 		inside = append(inside, h)
 	}
+	d.inside = inside
 	slices.SortStableFunc(inside, func(a, b templateHit) int { return compareWalkOrder(a.path, b.path) })
-	var out []Diagnostic
+	out := make([]Diagnostic, 0, len(inside))
 	for _, h := range inside {
 		path := walkPath(h.path)
 		if h.strong || !isCommandItem(path) {
@@ -334,17 +346,23 @@ func compareWalkOrder(a, b []segment) int {
 	return len(a) - len(b)
 }
 
-// walkPath formats a path as walkStrings does.
+// walkPath formats a path as walkStrings does, with joinPath.
 func walkPath(segs []segment) string {
-	path := ""
+	var b []byte
 	for _, s := range segs {
-		if s.index >= 0 {
-			path += "[" + strconv.Itoa(s.index) + "]"
-		} else {
-			path = joinPath(path, s.key)
+		switch {
+		case s.index >= 0:
+			b = append(strconv.AppendInt(append(b, '['), int64(s.index), 10), ']')
+		case len(b) == 0:
+			b = append(b, s.key...)
+		case s.key == "":
+		case strings.HasPrefix(s.key, "["):
+			b = append(b, s.key...)
+		default:
+			b = append(append(b, '.'), s.key...)
 		}
 	}
-	return path
+	return string(b)
 }
 
 // strictPath formats the path of a key the way sigs.k8s.io/json reports
@@ -397,17 +415,21 @@ func (d *directDecoder) noteString(s string) {
 	}
 	strong := looksStronglyTemplated(s)
 	if strong || looksShellTemplated(s) {
-		d.hits = append(d.hits, templateHit{path: slices.Clone(d.path), value: s, strong: strong})
+		start := len(d.hitSegments)
+		d.hitSegments = append(d.hitSegments, d.path...)
+		d.hits = append(d.hits, templateHit{path: d.hitSegments[start:len(d.hitSegments):len(d.hitSegments)], value: s, strong: strong})
 	}
 }
 
 func (d *directDecoder) skipSpace() {
-	for d.pos < len(d.data) {
-		if c := d.data[d.pos]; c > ' ' || (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
-			return
+	pos, data := d.pos, d.data
+	for pos < len(data) {
+		if c := data[pos]; c > ' ' || (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+			break
 		}
-		d.pos++
+		pos++
 	}
+	d.pos = pos
 }
 
 // atEnd reports whether only white space is left.
@@ -647,25 +669,68 @@ func (d *directDecoder) stringMap(target *map[string]string) bool {
 	}
 }
 
-// array decodes a JSON array, growing the slice as append does.
+// array decodes a JSON array. The items are decoded into a list kept for
+// the type between decodes, then copied into a slice of exactly their
+// number: one allocation per list, no capacity to spare.
 func (d *directDecoder) array(p *decodePlan, ptr unsafe.Pointer) bool {
 	if d.data[d.pos] != '[' || p.elem.kind == kindUnsupported {
 		return false
 	}
 	d.pos++
-	header := (*sliceHeader)(ptr)
 	if d.peek() == ']' {
 		d.pos++
 		// An explicit [] stays a non-nil empty list, as encoding/json
 		// leaves it, distinct from an absent one.
-		header.data = unsafe.Pointer(&zeroLengthArray)
+		(*sliceHeader)(ptr).data = unsafe.Pointer(&zeroLengthArray)
 		return true
 	}
-	list := reflect.NewAt(p.typ, ptr).Elem()
+	out := reflect.NewAt(p.typ, ptr).Elem()
+	if p.scratch >= len(d.scratch) {
+		d.scratch = append(d.scratch, make([]scratchList, p.scratch+1-len(d.scratch))...)
+	}
+	scratch := &d.scratch[p.scratch]
+	if scratch.busy {
+		// A list of this type inside another one: no such API type, but
+		// decoding straight into the result is right all the same.
+		return d.items(p, out)
+	}
+	if !scratch.list.IsValid() {
+		scratch.list = reflect.New(p.typ).Elem()
+	}
+	scratch.busy = true
+	defer scratch.reset()
+	if !d.items(p, scratch.list) {
+		return false
+	}
+	n := scratch.list.Len()
+	out.Grow(n)
+	out.SetLen(n)
+	reflect.Copy(out, scratch.list)
+	return true
+}
+
+// scratchList is where array decodes the items of one list type.
+type scratchList struct {
+	// list is an addressable slice; its items past its length are zero.
+	list reflect.Value
+	busy bool
+}
+
+func (s *scratchList) reset() {
+	s.list.Clear()
+	s.list.SetLen(0)
+	s.busy = false
+}
+
+// items decodes the items of the array being read, the first one ahead,
+// appending them to list, an addressable slice whose spare capacity is
+// zero.
+func (d *directDecoder) items(p *decodePlan, list reflect.Value) bool {
+	header := (*sliceHeader)(list.Addr().UnsafePointer())
 	size := p.elem.typ.Size()
 	for i := 0; ; i++ {
 		if i == header.cap {
-			list.Grow(max(i, firstCapacity(size)))
+			list.Grow(max(i, 4))
 		}
 		header.len = i + 1
 		d.path = append(d.path, segment{index: i})
@@ -683,16 +748,6 @@ func (d *directDecoder) array(p *decodePlan, ptr unsafe.Pointer) bool {
 			return false
 		}
 	}
-}
-
-// firstCapacity is the first capacity of a list of elements of size
-// bytes: room for a few small ones, one large one (a task definition has
-// one or two containers more often than not).
-func firstCapacity(size uintptr) int {
-	if size >= 128 {
-		return 1
-	}
-	return 4
 }
 
 // zeroLengthArray backs the empty lists the direct path decodes.
@@ -864,13 +919,20 @@ func (d *directDecoder) stringView() (s string, view, ok bool) {
 		return "", false, false
 	}
 	start := d.pos + 1
+	rest := d.data[start:]
+	class := &stringByteClass
 	d.placeholder = false
-	for i := start; i < len(d.data); i++ {
-		switch stringByteClass[d.data[i]] {
-		case plainByte:
+	for i := 0; i < len(rest); i++ {
+		for i < len(rest) && class[rest[i]] == plainByte {
+			i++
+		}
+		if i == len(rest) {
+			break
+		}
+		switch class[rest[i]] {
 		case quoteByte:
-			d.pos = i + 1
-			return unsafe.String(unsafe.SliceData(d.data[start:]), i-start), true, true
+			d.pos = start + i + 1
+			return unsafe.String(unsafe.SliceData(rest), i), true, true
 		case placeholderByte:
 			d.placeholder = true
 		default:

@@ -25,6 +25,9 @@ type decodePlan struct {
 	// in blocks of slabType, an array type.
 	slab     int
 	slabType reflect.Type
+	// scratch numbers the slice types, whose items the decoder gathers
+	// in a list of its own before allocating the result.
+	scratch int
 }
 
 type fieldPlan struct {
@@ -129,6 +132,8 @@ func buildPlan(t reflect.Type, building map[reflect.Type]*decodePlan) *decodePla
 	case reflect.Slice:
 		p.kind = kindSlice
 		p.elem = buildPlan(t.Elem(), building)
+		p.scratch = scratchLists
+		scratchLists++
 	case reflect.Struct:
 		if fields, ok := structPlanFields(t, building); ok {
 			p.kind = kindStruct
@@ -178,6 +183,9 @@ func structPlanFields(t reflect.Type, building map[reflect.Type]*decodePlan) ([]
 
 // slabTypes are the slab types of all plans, by decodePlan.slab.
 var slabTypes []reflect.Type
+
+// scratchLists counts the slice plans.
+var scratchLists int
 
 // slabLength is how many values of size bytes a slab holds: about half a
 // kilobyte, at least 4 and at most 32.
