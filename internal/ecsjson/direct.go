@@ -236,7 +236,7 @@ type directDecoder struct {
 	hits        []templateHit
 	hitSegments []segment
 	inside      []templateHit
-	depth int
+	depth       int
 	// placeholder: the string just read holds '{', '<' or '$'.
 	placeholder bool
 
