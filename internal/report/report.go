@@ -6,7 +6,8 @@ package report
 
 import (
 	"fmt"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 
 	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
@@ -47,18 +48,29 @@ type Collector struct {
 
 // Warn records that field is approximated or not honoured.
 func (c *Collector) Warn(field, format string, args ...any) {
-	c.warnings = append(c.warnings, ecsv1.TranslationWarning{Field: field, Reason: fmt.Sprintf(format, args...), Severity: ecsv1.SeverityWarning})
+	if c.warnings == nil {
+		c.warnings = make([]ecsv1.TranslationWarning, 0, firstRecords)
+	}
+	c.warnings = append(c.warnings, ecsv1.TranslationWarning{Field: field, Reason: Format(format, args...), Severity: ecsv1.SeverityWarning})
 }
 
 // Info records a note that changes nothing for the user.
 func (c *Collector) Info(field, format string, args ...any) {
-	c.infos = append(c.infos, ecsv1.TranslationWarning{Field: field, Reason: fmt.Sprintf(format, args...), Severity: ecsv1.SeverityInfo})
+	if c.infos == nil {
+		c.infos = make([]ecsv1.TranslationWarning, 0, firstRecords)
+	}
+	c.infos = append(c.infos, ecsv1.TranslationWarning{Field: field, Reason: Format(format, args...), Severity: ecsv1.SeverityInfo})
 }
 
 // Fail records an error in field.
 func (c *Collector) Fail(field, format string, args ...any) {
-	c.errs = append(c.errs, Error{Field: field, Message: fmt.Sprintf(format, args...)})
+	c.errs = append(c.errs, Error{Field: field, Message: Format(format, args...)})
 }
+
+// firstRecords is the room a collector makes for warnings and notes when
+// the first arrives: a task definition usually gets a handful of each,
+// and growing the list one step at a time costs more than the spare room.
+const firstRecords = 8
 
 // Add merges the records of another collector (for example from a nested
 // translation) into c.
@@ -77,16 +89,40 @@ func (c *Collector) Err() error {
 		return nil
 	}
 	out := append(Errors(nil), c.errs...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	slices.SortStableFunc(out, func(a, b Error) int { return strings.Compare(a.Field, b.Field) })
 	return out
 }
 
 // Warnings returns the recorded warnings sorted by field path (stable for
-// warnings on the same field).
-func (c *Collector) Warnings() []ecsv1.TranslationWarning { return Sorted(c.warnings) }
+// warnings on the same field). Records added later do not change the
+// returned list.
+func (c *Collector) Warnings() []ecsv1.TranslationWarning {
+	c.warnings = sortInPlace(c.warnings)
+	return c.warnings
+}
 
-// Infos returns the recorded info notes sorted by field path.
-func (c *Collector) Infos() []ecsv1.TranslationWarning { return Sorted(c.infos) }
+// Infos returns the recorded info notes sorted by field path. Records
+// added later do not change the returned list.
+func (c *Collector) Infos() []ecsv1.TranslationWarning {
+	c.infos = sortInPlace(c.infos)
+	return c.infos
+}
+
+// sortInPlace sorts ws by field path, keeping the order of entries on the
+// same field. The result has no spare capacity, so that the next record
+// goes to a new list and never changes one already handed out.
+func sortInPlace(ws []ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
+	if len(ws) == 0 {
+		return nil
+	}
+	ws = slices.Clip(ws)
+	if !slices.IsSortedFunc(ws, compareField) {
+		slices.SortStableFunc(ws, compareField)
+	}
+	return ws
+}
+
+func compareField(a, b ecsv1.TranslationWarning) int { return strings.Compare(a.Field, b.Field) }
 
 // Sorted returns a copy of ws ordered by field path, keeping the order of
 // entries on the same field.
@@ -94,7 +130,78 @@ func Sorted(ws []ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
 	if len(ws) == 0 {
 		return nil
 	}
-	out := append([]ecsv1.TranslationWarning(nil), ws...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
-	return out
+	return sortInPlace(append([]ecsv1.TranslationWarning(nil), ws...))
+}
+
+// Format is fmt.Sprintf for the messages translation writes. The verbs
+// they use (%s, %v and %q of strings, %d and %v of integers, %%) are
+// formatted here without fmt's reflection and printer state, which
+// dominated the cost of notes on large inputs; anything else (flags,
+// widths, other verbs or types, missing or extra arguments) goes to
+// fmt.Sprintf, so the result is always exactly what fmt.Sprintf makes.
+func Format(format string, args ...any) string {
+	if len(args) == 0 && strings.IndexByte(format, '%') < 0 {
+		return format
+	}
+	var room [256]byte
+	if out, ok := appendFormat(room[:0], format, args); ok {
+		return string(out)
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// appendFormat appends the formatted message to buf, reporting false when
+// the format needs fmt.
+func appendFormat(buf []byte, format string, args []any) ([]byte, bool) {
+	next := 0
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' {
+			buf = append(buf, c)
+			continue
+		}
+		i++
+		if i == len(format) {
+			return nil, false
+		}
+		verb := format[i]
+		if verb == '%' {
+			buf = append(buf, '%')
+			continue
+		}
+		if next == len(args) {
+			return nil, false
+		}
+		arg := args[next]
+		next++
+		switch a := arg.(type) {
+		case string:
+			switch verb {
+			case 's', 'v':
+				buf = append(buf, a...)
+			case 'q':
+				buf = strconv.AppendQuote(buf, a)
+			default:
+				return nil, false
+			}
+		case int:
+			if verb != 'd' && verb != 'v' {
+				return nil, false
+			}
+			buf = strconv.AppendInt(buf, int64(a), 10)
+		case int32:
+			if verb != 'd' && verb != 'v' {
+				return nil, false
+			}
+			buf = strconv.AppendInt(buf, int64(a), 10)
+		case int64:
+			if verb != 'd' && verb != 'v' {
+				return nil, false
+			}
+			buf = strconv.AppendInt(buf, a, 10)
+		default:
+			return nil, false
+		}
+	}
+	return buf, next == len(args)
 }
