@@ -81,8 +81,8 @@ func (t *taskTranslation) translateLogConfiguration(tc *taskContainer) {
 	case "awslogs":
 		t.rep.Warn(path+".logDriver", "awslogs shipped by node agent; stream names become pod names")
 	case "awsfirelens":
-		addEnvIfUnset(&tc.k8s, "FLUENT_HOST", fluentHost)
-		addEnvIfUnset(&tc.k8s, "FLUENT_PORT", fluentPort)
+		addEnvIfUnset(tc.k8s, "FLUENT_HOST", fluentHost)
+		addEnvIfUnset(tc.k8s, "FLUENT_PORT", fluentPort)
 		t.rep.Warn(path+".logDriver", "stdout of %s is collected by the node agent, not the FireLens sidecar; its output is rendered into ConfigMap %s for that agent", tc.def.Name, t.logOutputsName())
 	case "json-file", "journald", "none":
 		t.rep.Info(path+".logDriver", "log driver %s: the container runtime keeps stdout", driver)

@@ -81,7 +81,9 @@ type taskContainer struct {
 	memoryMiB         int64
 	memoryReservation int64
 
-	k8s corev1.Container
+	// k8s is the container being built, in the list that becomes the
+	// pod's containers (assemblePod puts the list in pod order).
+	k8s *corev1.Container
 }
 
 // taskTranslation holds the state of one TranslateTask call.
@@ -103,6 +105,9 @@ type taskTranslation struct {
 	fargate     bool
 
 	containers []*taskContainer
+	// k8sContainers holds the Kubernetes containers, by ECS order until
+	// assemblePod.
+	k8sContainers []corev1.Container
 	volumes    []*taskVolume // in ECS order, names unique
 	// podVolumeNames are the Kubernetes volume names in use.
 	podVolumeNames []string
@@ -197,22 +202,34 @@ func (t *taskTranslation) translateContainer(tc *taskContainer) {
 }
 
 // assemblePod puts the translated containers into the pod spec in their
-// lifecycle order and builds the pod template.
+// lifecycle order and builds the pod template. The containers were built
+// in one list in ECS order; it is reordered in place, init containers
+// first, and the pod's two lists share it.
 func (t *taskTranslation) assemblePod() {
 	initOrder := t.initOrder()
-	if len(initOrder) > 0 {
-		t.pod.InitContainers = make([]corev1.Container, 0, len(initOrder))
-	}
+	var ordered [maxContainers]corev1.Container
+	n := 0
 	for _, tc := range initOrder {
-		t.pod.InitContainers = append(t.pod.InitContainers, tc.k8s)
-	}
-	if apps := len(t.containers) - len(initOrder); apps > 0 {
-		t.pod.Containers = make([]corev1.Container, 0, apps)
+		ordered[n] = *tc.k8s
+		n++
 	}
 	for _, tc := range t.containers {
 		if tc.role == roleApp {
-			t.pod.Containers = append(t.pod.Containers, tc.k8s)
+			ordered[n] = *tc.k8s
+			n++
 		}
+	}
+	all := t.k8sContainers
+	copy(all, ordered[:n])
+	for _, tc := range t.containers {
+		// The list no longer matches the ECS order.
+		tc.k8s = nil
+	}
+	if inits := len(initOrder); inits > 0 {
+		t.pod.InitContainers = all[:inits:inits]
+	}
+	if len(all) > len(initOrder) {
+		t.pod.Containers = all[len(initOrder):]
 	}
 	t.res.PodTemplate.Labels = t.labels
 	if len(t.annotations) > 0 {
@@ -256,6 +273,7 @@ func (t *taskTranslation) translateContainerNames() bool {
 	}
 	t.containers = make([]*taskContainer, len(defs))
 	containers := make([]taskContainer, len(defs))
+	t.k8sContainers = make([]corev1.Container, len(defs))
 	essentialCount := 0
 	named := true
 	for i := range defs {
@@ -269,6 +287,7 @@ func (t *taskTranslation) translateContainerNames() bool {
 			cpuMillis:         -1,
 			memoryMiB:         -1,
 			memoryReservation: -1,
+			k8s:               &t.k8sContainers[i],
 		}
 		t.containers[i] = tc
 		if tc.essential {
