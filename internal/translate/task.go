@@ -108,7 +108,7 @@ type taskTranslation struct {
 	// k8sContainers holds the Kubernetes containers, by ECS order until
 	// assemblePod.
 	k8sContainers []corev1.Container
-	volumes    []*taskVolume // in ECS order, names unique
+	volumes       []*taskVolume // in ECS order, names unique
 	// podVolumeNames are the Kubernetes volume names in use.
 	podVolumeNames []string
 
