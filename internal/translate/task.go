@@ -2,6 +2,7 @@ package translate
 
 import (
 	"strconv"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -19,7 +20,9 @@ import (
 // its ECS path. On invalid input it returns report.Errors listing every
 // problem and no objects.
 func TranslateTask(in TaskInput) (*TaskResult, error) {
-	t := &taskTranslation{in: in, res: &TaskResult{}}
+	t := taskTranslations.Get().(*taskTranslation)
+	defer t.release()
+	t.in, t.res = in, &TaskResult{}
 	t.pod = &t.res.PodTemplate.Spec
 	if in.Spec == nil {
 		t.rep.Fail("", "no task definition given")
@@ -32,6 +35,17 @@ func TranslateTask(in TaskInput) (*TaskResult, error) {
 	t.res.Warnings = t.rep.Warnings()
 	t.res.Notes = t.rep.Infos()
 	return t.res, nil
+}
+
+// taskTranslations keeps translation state between calls. Nothing a
+// result holds points into it: results are built in memory of their own.
+var taskTranslations = sync.Pool{New: func() any { return new(taskTranslation) }}
+
+// release clears t, letting go of the input and the result, and returns
+// it to the pool.
+func (t *taskTranslation) release() {
+	*t = taskTranslation{}
+	taskTranslations.Put(t)
 }
 
 // maxContainers is the ECS limit of containers per task definition.
@@ -121,6 +135,10 @@ type taskTranslation struct {
 
 	secrets taskSecrets
 	res     *TaskResult
+
+	// containerStates and containerRefs back containers.
+	containerStates [maxContainers]taskContainer
+	containerRefs   [maxContainers]*taskContainer
 }
 
 func (t *taskTranslation) run() {
@@ -271,8 +289,8 @@ func (t *taskTranslation) translateContainerNames() bool {
 		t.rep.Fail("containerDefinitions", "%d containers: a task definition holds at most %d, as in ECS", len(defs), maxContainers)
 		return false
 	}
-	t.containers = make([]*taskContainer, len(defs))
-	containers := make([]taskContainer, len(defs))
+	t.containers = t.containerRefs[:len(defs)]
+	containers := t.containerStates[:len(defs)]
 	t.k8sContainers = make([]corev1.Container, len(defs))
 	essentialCount := 0
 	named := true
