@@ -314,10 +314,12 @@ func (d *directDecoder) templateDiagnostics(spec any, docPath string, outerTags 
 	d.inside = inside
 	slices.SortStableFunc(inside, func(a, b templateHit) int { return compareWalkOrder(a.path, b.path) })
 	out := make([]Diagnostic, 0, len(inside))
+	var room [128]byte
 	for _, h := range inside {
-		path := walkPath(h.path)
-		if h.strong || !isCommandItem(path) {
-			out = append(out, templateDiagnostic(path, h.value))
+		path := appendWalkPath(room[:0], h.path)
+		// The path is looked at in place and copied only for a note.
+		if h.strong || !isCommandItem(unsafe.String(unsafe.SliceData(path), len(path))) {
+			out = append(out, templateDiagnostic(string(path), h.value))
 		}
 	}
 	return out
@@ -346,9 +348,9 @@ func compareWalkOrder(a, b []segment) int {
 	return len(a) - len(b)
 }
 
-// walkPath formats a path as walkStrings does, with joinPath.
-func walkPath(segs []segment) string {
-	var b []byte
+// appendWalkPath appends a path formatted as walkStrings does, with
+// joinPath, to b, which must be empty.
+func appendWalkPath(b []byte, segs []segment) []byte {
 	for _, s := range segs {
 		switch {
 		case s.index >= 0:
@@ -362,7 +364,7 @@ func walkPath(segs []segment) string {
 			b = append(append(b, '.'), s.key...)
 		}
 	}
-	return string(b)
+	return b
 }
 
 // strictPath formats the path of a key the way sigs.k8s.io/json reports

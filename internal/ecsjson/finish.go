@@ -88,9 +88,16 @@ func templateDiagnostics(spec any) []Diagnostic {
 }
 
 func templateDiagnostic(path, value string) Diagnostic {
-	return Diagnostic{Path: path, Severity: Info,
-		Message: strconv.Quote(truncateForMessage(value)) + " looks like an unrendered template placeholder; render the file with its deploy tool before applying"}
+	value = truncateForMessage(value)
+	// The message is put together on the stack and copied once:
+	// templated files carry many.
+	var room [256]byte
+	message := strconv.AppendQuote(room[:0], value)
+	message = append(message, templateAdvice...)
+	return Diagnostic{Path: path, Severity: Info, Message: string(message)}
 }
+
+const templateAdvice = " looks like an unrendered template placeholder; render the file with its deploy tool before applying"
 
 // walkStrings calls fn for every string value (map keys in sorted order).
 func walkStrings(v any, path string, fn func(path, s string)) {
