@@ -199,7 +199,11 @@ func (t *taskTranslation) placeJobContainers() {
 // restart policy (field-map §3.0 rule 4, §3.4).
 func (t *taskTranslation) translateRestartPolicy(tc *taskContainer, job bool) {
 	rp := tc.def.RestartPolicy
-	path := tc.path + ".restartPolicy"
+	// Without a restartPolicy nothing below is reported about it.
+	var path string
+	if rp != nil {
+		path = tc.path + ".restartPolicy"
+	}
 	if rp != nil && rp.RestartAttemptPeriod != nil {
 		t.rep.Warn(path+".restartAttemptPeriod", "restartAttemptPeriod not configurable: Kubernetes backs off exponentially (10 s up to 5 min)")
 	}

@@ -300,7 +300,7 @@ func (t *taskTranslation) translateContainerNames() bool {
 		*tc = taskContainer{
 			index:             i,
 			def:               def,
-			path:              "containerDefinitions[" + strconv.Itoa(i) + "]",
+			path:              containerPaths[i],
 			essential:         def.Essential == nil || *def.Essential,
 			cpuMillis:         -1,
 			memoryMiB:         -1,
@@ -362,6 +362,15 @@ func (t *taskTranslation) translateContainerNames() bool {
 	}
 	return named
 }
+
+// containerPaths are the ECS paths of the containers, made once: every
+// translation names its containers in notes and errors.
+var containerPaths = func() (paths [maxContainers]string) {
+	for i := range paths {
+		paths[i] = "containerDefinitions[" + strconv.Itoa(i) + "]"
+	}
+	return paths
+}()
 
 // containerNamed returns the container named name in ECS; a task has at
 // most ten, so a scan beats building an index.
