@@ -686,7 +686,6 @@ func (d *directDecoder) array(p *decodePlan, ptr unsafe.Pointer) bool {
 		(*sliceHeader)(ptr).data = unsafe.Pointer(&zeroLengthArray)
 		return true
 	}
-	out := reflect.NewAt(p.typ, ptr).Elem()
 	if p.scratch >= len(d.scratch) {
 		d.scratch = append(d.scratch, make([]scratchList, p.scratch+1-len(d.scratch))...)
 	}
@@ -694,20 +693,26 @@ func (d *directDecoder) array(p *decodePlan, ptr unsafe.Pointer) bool {
 	if scratch.busy {
 		// A list of this type inside another one: no such API type, but
 		// decoding straight into the result is right all the same.
-		return d.items(p, out)
+		return d.items(p, reflect.NewAt(p.typ, ptr).Elem())
 	}
 	if !scratch.list.IsValid() {
 		scratch.list = reflect.New(p.typ).Elem()
+		scratch.out = reflect.New(p.typ).Elem()
+		scratch.outHeader = (*sliceHeader)(scratch.out.Addr().UnsafePointer())
 	}
 	scratch.busy = true
 	defer scratch.reset()
 	if !d.items(p, scratch.list) {
 		return false
 	}
+	// The result is made in scratch.out, which is reflect's way to
+	// allocate a list of the right type, and then moved to the target.
 	n := scratch.list.Len()
-	out.Grow(n)
-	out.SetLen(n)
-	reflect.Copy(out, scratch.list)
+	scratch.out.Grow(n)
+	scratch.out.SetLen(n)
+	reflect.Copy(scratch.out, scratch.list)
+	*(*sliceHeader)(ptr) = *scratch.outHeader
+	*scratch.outHeader = sliceHeader{}
 	return true
 }
 
@@ -715,7 +720,11 @@ func (d *directDecoder) array(p *decodePlan, ptr unsafe.Pointer) bool {
 type scratchList struct {
 	// list is an addressable slice; its items past its length are zero.
 	list reflect.Value
-	busy bool
+	// out is an addressable nil slice between decodes; outHeader is its
+	// memory.
+	out       reflect.Value
+	outHeader *sliceHeader
+	busy      bool
 }
 
 func (s *scratchList) reset() {
