@@ -1,7 +1,6 @@
 package translate
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -17,10 +16,42 @@ import (
 // roles for service accounts.
 const AnnotationIRSARoleARN = "eks.amazonaws.com/role-arn"
 
-var (
-	iamRoleARN       = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
-	iamShortRoleName = regexp.MustCompile(`^[\w+=,.@/-]{1,512}$`)
-)
+// isIAMRoleARN matches `^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`
+// by hand: every translation with a task role checks it, and the
+// expression cost more than building the ServiceAccount.
+func isIAMRoleARN(s string) bool {
+	rest, ok := strings.CutPrefix(s, "arn:aws")
+	if !ok {
+		return false
+	}
+	rest = strings.TrimLeft(rest, "abcdefghijklmnopqrstuvwxyz-")
+	if rest, ok = strings.CutPrefix(rest, ":iam::"); !ok || len(rest) < 12 {
+		return false
+	}
+	for _, c := range []byte(rest[:12]) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	rest, ok = strings.CutPrefix(rest[12:], ":role/")
+	return ok && isIAMRoleName(rest)
+}
+
+// isIAMRoleName matches `^[\w+=,.@/-]{1,512}$`, a role name with its path.
+func isIAMRoleName(s string) bool {
+	if len(s) < 1 || len(s) > 512 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("_+=,.@/-", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // translateIAM maps taskRoleArn (field-map §1) to a ServiceAccount named
 // after the family, bound to the role through IRSA or EKS Pod Identity.
@@ -39,7 +70,7 @@ func (t *taskTranslation) translateIAM() {
 	}
 	role := raw
 	if !strings.HasPrefix(raw, "arn:") {
-		if !iamShortRoleName.MatchString(raw) || looksTemplated(raw) {
+		if !isIAMRoleName(raw) || looksTemplated(raw) {
 			t.rep.Fail("taskRoleArn", "%q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) or role name%s", raw, templateHint(raw))
 			return
 		}
@@ -48,7 +79,7 @@ func (t *taskTranslation) translateIAM() {
 			return
 		}
 		role = "arn:" + partitionForRegion(t.cluster.Region) + ":iam::" + iam.AccountID + ":role/" + raw
-	} else if !iamRoleARN.MatchString(raw) {
+	} else if !isIAMRoleARN(raw) {
 		t.rep.Fail("taskRoleArn", "%q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)%s", raw, templateHint(raw))
 		return
 	}

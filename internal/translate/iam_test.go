@@ -2,6 +2,8 @@ package translate
 
 import (
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -124,6 +126,28 @@ func TestRoleGlobMatch(t *testing.T) {
 	} {
 		if got := roleGlobMatch(tc.pattern, tc.s); got != tc.want {
 			t.Errorf("roleGlobMatch(%q, %q) = %v, want %v", tc.pattern, tc.s, got, tc.want)
+		}
+	}
+}
+
+func TestIAMRoleMatchersFollowTheirExpressions(t *testing.T) {
+	arn := regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
+	name := regexp.MustCompile(`^[\w+=,.@/-]{1,512}$`)
+	long := strings.Repeat("r", 512)
+	for _, s := range []string{
+		"", "arn:aws:iam::123456789012:role/app", "arn:aws-cn:iam::123456789012:role/a/b/c",
+		"arn:aws-us-gov:iam::123456789012:role/x_+=,.@-", "arn:aws:iam::12345678901:role/app",
+		"arn:aws:iam::1234567890123:role/app", "arn:aws:iam::123456789012:role/", "arn:aws:iam::123456789012:user/app",
+		"arn:aws:iam::123456789012:role/app name", "arn:aws:iam::123456789012:role/" + long,
+		"arn:aws:iam::123456789012:role/" + long + "r", "arn:awsX:iam::123456789012:role/app",
+		"arn:aws:sts::123456789012:role/app", "arn:aws:iam::12345678901a:role/app", "arn:aws:iam::123456789012:role/é",
+		"app", "path/app", "app!", long, long + "r", "${ROLE}", "{{ role }}", "arn:aws:iam::123456789012:role/app\n",
+	} {
+		if got, want := isIAMRoleARN(s), arn.MatchString(s); got != want {
+			t.Errorf("isIAMRoleARN(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isIAMRoleName(s), name.MatchString(s); got != want {
+			t.Errorf("isIAMRoleName(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

@@ -72,7 +72,9 @@ type pullCredential struct {
 // Secrets Manager ARN with optional :json-key:version-stage:version-id, an
 // SSM parameter ARN, or an SSM parameter name in the cluster's region.
 func parseSecretValueFrom(valueFrom, clusterRegion string) (secretRemoteRef, string) {
-	if m := secretsManagerARN.FindStringSubmatch(valueFrom); m != nil {
+	// The literal service parts keep the expressions off the values they
+	// cannot match.
+	if m := findARN(secretsManagerARN, ":secretsmanager:", valueFrom); m != nil {
 		ref := secretRemoteRef{service: secretServiceSecretsManager, region: m[1]}
 		ref.key = valueFrom[:strings.Index(valueFrom, ":secret:")+len(":secret:")] + m[3]
 		if suffix := m[4]; suffix != "" {
@@ -92,7 +94,7 @@ func parseSecretValueFrom(valueFrom, clusterRegion string) (secretRemoteRef, str
 		}
 		return ref, ""
 	}
-	if m := ssmParameterARN.FindStringSubmatch(valueFrom); m != nil {
+	if m := findARN(ssmParameterARN, ":ssm:", valueFrom); m != nil {
 		name := m[3]
 		if strings.Count(name, "/") == 1 {
 			// arn:…:parameter/NAME holds a plain name; a hierarchy keeps its
@@ -109,6 +111,15 @@ func parseSecretValueFrom(valueFrom, clusterRegion string) (secretRemoteRef, str
 		msg += "; it looks like an unrendered template: render it first"
 	}
 	return secretRemoteRef{}, msg
+}
+
+// findARN is re.FindStringSubmatch(s) for an expression that matches only
+// strings containing service.
+func findARN(re *regexp.Regexp, service, s string) []string {
+	if !strings.Contains(s, service) {
+		return nil
+	}
+	return re.FindStringSubmatch(s)
 }
 
 // looksTemplated reports placeholders of the tools that render task
@@ -235,7 +246,7 @@ func (t *taskTranslation) translateRepositoryCredentials(tc *taskContainer) {
 	path := tc.path + ".repositoryCredentials.credentialsParameter"
 	param := rc.CredentialsParameter
 	var ref secretRemoteRef
-	if m := secretsManagerARN.FindStringSubmatch(param); m != nil && m[4] == "" {
+	if m := findARN(secretsManagerARN, ":secretsmanager:", param); m != nil && m[4] == "" {
 		ref = secretRemoteRef{service: secretServiceSecretsManager, region: m[1], key: param}
 	} else if !strings.HasPrefix(param, "arn:") && secretsManagerName.MatchString(param) {
 		ref = secretRemoteRef{service: secretServiceSecretsManager, region: t.cluster.Region, key: param}
