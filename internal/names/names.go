@@ -29,6 +29,31 @@ func hashOf(s string, n int) string {
 // lowerDashed lowercases s and replaces every run of characters outside
 // [a-z0-9] with a single '-', trimming '-' at both ends.
 func lowerDashed(s string) string {
+	if isLowerDashed(s) {
+		// Most names are already valid: nothing to build.
+		return s
+	}
+	return rebuildLowerDashed(s)
+}
+
+// isLowerDashed reports whether lowerDashed leaves s as it is: [a-z0-9]
+// runs joined by single dashes.
+func isLowerDashed(s string) bool {
+	if s == "" || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'):
+		case c == '-' && i > 0 && s[i-1] != '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func rebuildLowerDashed(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	dash := false
@@ -102,9 +127,27 @@ func Port(original string) string {
 // alphanumeric, and long values are truncated with an 8-hex suffix. The
 // empty string stays empty (a valid label value).
 func LabelValue(original string) string {
-	if original == "" {
-		return ""
+	if original == "" || isLabelValue(original) {
+		return original
 	}
+	return rebuildLabelValue(original)
+}
+
+// isLabelValue reports whether LabelValue leaves s as it is: at most
+// MaxLabel characters of [A-Za-z0-9._-], alphanumeric at both ends.
+func isLabelValue(s string) bool {
+	if len(s) > MaxLabel || !isAlnum(rune(s[0])) || !isAlnum(rune(s[len(s)-1])) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isAlnum(rune(c)) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func rebuildLabelValue(original string) string {
 	var b strings.Builder
 	for _, r := range original {
 		switch {

@@ -90,3 +90,38 @@ func TestSuffixedAndClusterScoped(t *testing.T) {
 		t.Errorf("ClusterScoped = %q", got)
 	}
 }
+
+// The shortcuts for names that are already valid must give what the full
+// rebuild gives.
+func TestValidNamesShortcutMatchesRebuild(t *testing.T) {
+	for _, s := range []string{
+		"", "a", "web", "web-app", "web--app", "-web", "web-", "Web", "web_app", "web.app", "0", "9-x",
+		"a-b-c-1-2-3", "é", "\u212aelvin", "web app", "x" + strings.Repeat("y", 70), "A.b_C-9",
+		"_x", "x_", ".x", strings.Repeat("a", 63), strings.Repeat("a", 64), "web\x00app",
+	} {
+		if got, want := lowerDashed(s), rebuildLowerDashed(s); got != want {
+			t.Errorf("lowerDashed(%q) = %q, the rebuild gives %q", s, got, want)
+		}
+		if s == "" {
+			continue
+		}
+		if got, want := LabelValue(s), rebuildLabelValue(s); got != want {
+			t.Errorf("LabelValue(%q) = %q, the rebuild gives %q", s, got, want)
+		}
+	}
+}
+
+func FuzzValidNamesShortcut(f *testing.F) {
+	f.Add("web-app")
+	f.Add("Web_App.1")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := lowerDashed(s), rebuildLowerDashed(s); got != want {
+			t.Fatalf("lowerDashed(%q) = %q, the rebuild gives %q", s, got, want)
+		}
+		if s != "" {
+			if got, want := LabelValue(s), rebuildLabelValue(s); got != want {
+				t.Fatalf("LabelValue(%q) = %q, the rebuild gives %q", s, got, want)
+			}
+		}
+	})
+}
