@@ -442,6 +442,9 @@ func (d *directDecoder) atEnd() bool {
 
 // peek returns the next byte after white space, or 0 at the end.
 func (d *directDecoder) peek() byte {
+	if d.pos < len(d.data) && d.data[d.pos] > ' ' {
+		return d.data[d.pos]
+	}
 	d.skipSpace()
 	if d.pos >= len(d.data) {
 		return 0
@@ -590,7 +593,7 @@ func (d *directDecoder) object(p *decodePlan, base unsafe.Pointer) bool {
 		if len(d.path) == 0 && !d.noteTopMember(key) {
 			return false
 		}
-		if i, known := p.byName[key]; known {
+		if i, known := p.field(key); known {
 			word, bit := i/64, uint64(1)<<(i%64)
 			if seen[word]&bit != 0 {
 				return false

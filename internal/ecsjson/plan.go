@@ -18,9 +18,10 @@ type decodePlan struct {
 	typ  reflect.Type
 	// elem is the target of a pointer or the element of a slice.
 	elem *decodePlan
-	// fields are a struct's JSON fields; byName indexes them.
-	fields []fieldPlan
-	byName map[string]int
+	// fields are a struct's JSON fields; byLength lists the indexes of
+	// the names of each length.
+	fields   []fieldPlan
+	byLength [][]int
 	// slab numbers the targets of pointers, which the decoder allocates
 	// in blocks of slabType, an array type.
 	slab     int
@@ -138,13 +139,19 @@ func buildPlan(t reflect.Type, building map[reflect.Type]*decodePlan) *decodePla
 		if fields, ok := structPlanFields(t, building); ok {
 			p.kind = kindStruct
 			p.fields = fields
-			p.byName = make(map[string]int, len(fields))
-			for i, f := range fields {
-				p.byName[f.name] = i
+			names := make(map[string]bool, len(fields))
+			for _, f := range fields {
+				names[f.name] = true
 			}
-			if len(p.byName) != len(fields) {
+			if len(names) != len(fields) {
 				// encoding/json ignores both of two fields with one name.
-				p.kind, p.fields, p.byName = kindUnsupported, nil, nil
+				p.kind, p.fields = kindUnsupported, nil
+			}
+			for i, f := range p.fields {
+				if len(f.name) >= len(p.byLength) {
+					p.byLength = append(p.byLength, make([][]int, len(f.name)+1-len(p.byLength))...)
+				}
+				p.byLength[len(f.name)] = append(p.byLength[len(f.name)], i)
 			}
 		}
 	}
@@ -179,6 +186,20 @@ func structPlanFields(t reflect.Type, building map[reflect.Type]*decodePlan) ([]
 		return nil, false
 	}
 	return out, true
+}
+
+// field returns the index of the field named key. Names of one length
+// are few, so comparing them beats hashing the key.
+func (p *decodePlan) field(key string) (int, bool) {
+	if len(key) >= len(p.byLength) {
+		return 0, false
+	}
+	for _, i := range p.byLength[len(key)] {
+		if p.fields[i].name == key {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // slabTypes are the slab types of all plans, by decodePlan.slab.
