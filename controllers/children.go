@@ -2,12 +2,14 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 
 	storagev1 "k8s.io/api/storage/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -90,6 +92,26 @@ func (d *deps) applyAll(ctx context.Context, set *childSet) error {
 		}
 	}
 	return nil
+}
+
+// refusedByServer reports whether err is the API server refusing a child
+// for a reason that lasts until someone acts: a full Service IP range, a
+// quota, an admission webhook, a policy. Such a refusal goes into status
+// (Stalled, Ready False, a Warning event naming the object), or the
+// service would show no sign of why it does not converge. Conflicts and
+// an overloaded or unreachable server clear on retry and are only
+// retried.
+func refusedByServer(err error) bool {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return false
+	}
+	switch {
+	case apierrors.IsConflict(err), apierrors.IsServerTimeout(err), apierrors.IsTimeout(err),
+		apierrors.IsTooManyRequests(err), apierrors.IsServiceUnavailable(err), apierrors.IsNotFound(err):
+		return false
+	}
+	return true
 }
 
 func mergeLabels(base, extra map[string]string) map[string]string {

@@ -24,6 +24,7 @@ const (
 	reasonDeploymentFailed    = "DeploymentFailed"
 	reasonIntegrationsPresent = "Installed"
 	reasonIntegrationsMissing = "CRDNotInstalled"
+	reasonApplyFailed         = "ApplyFailed"
 )
 
 // setReady sets Ready, which is always present.

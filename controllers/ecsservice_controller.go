@@ -81,6 +81,12 @@ func (r *ECSServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	}
 	missing, err := r.applyChildren(ctx, &svc, plan)
 	if err != nil {
+		if refusedByServer(err) {
+			// Retried with backoff; the status says why meanwhile.
+			if serr := r.reportUnresolved(ctx, orig, &svc, unresolved{reason: reasonApplyFailed, message: err.Error()}); serr != nil {
+				return ctrl.Result{}, errors.Join(err, serr)
+			}
+		}
 		return ctrl.Result{}, err
 	}
 	workload, err := r.observe(ctx, &svc, plan)

@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/utils/ptr"
@@ -364,4 +365,58 @@ func TestAddingAutoScalingKeepsTheRunningReplicaCount(t *testing.T) {
 		var hpa autoscalingv2.HorizontalPodAutoscaler
 		return k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "grow"}, &hpa)
 	})
+}
+
+// A child the API server refuses until someone acts (here a quota that
+// allows no Services, as a full Service IP range would) is reported in
+// status and retried; once the refusal is lifted the service converges.
+func TestServiceReportsRefusedChildThenRecovers(t *testing.T) {
+	ctx := context.Background()
+	ns := newNamespace(t, k8s)
+	quota := &corev1.ResourceQuota{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "no-services"},
+		Spec:       corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{corev1.ResourceServices: resource.MustParse("0")}},
+	}
+	if err := k8s.Create(ctx, quota); err != nil {
+		t.Fatal(err)
+	}
+	// No quota controller runs here: publish the quota's usage as it would.
+	quota.Status = corev1.ResourceQuotaStatus{
+		Hard: quota.Spec.Hard,
+		Used: corev1.ResourceList{corev1.ResourceServices: resource.MustParse("0")},
+	}
+	if err := k8s.Status().Update(ctx, quota); err != nil {
+		t.Fatal(err)
+	}
+	createTaskDefinition(t, ns, "cart", taskSpec("cart", "cart:1"))
+	createService(t, ns, "cart", serviceSpec("cart", 1))
+
+	svc := waitForService(t, ns, "cart", func(s *ecsv1.ECSService) error {
+		c := condition(s.Status.Conditions, ecsv1.ConditionStalled)
+		if c.Status != metav1.ConditionTrue || c.Reason != reasonApplyFailed ||
+			!strings.Contains(c.Message, "applying Service cart") || !strings.Contains(c.Message, "exceeded quota") {
+			return fmt.Errorf("Stalled = %+v, want %s naming the refused Service", c, reasonApplyFailed)
+		}
+		return nil
+	})
+	if ready := condition(svc.Status.Conditions, ecsv1.ConditionReady); ready.Status != metav1.ConditionFalse || ready.Reason != reasonApplyFailed {
+		t.Errorf("Ready = %+v, want False %s", ready, reasonApplyFailed)
+	}
+	if svc.Status.ObservedGeneration != svc.Generation {
+		t.Errorf("observedGeneration = %d, want %d", svc.Status.ObservedGeneration, svc.Generation)
+	}
+
+	if err := k8s.Delete(ctx, quota); err != nil {
+		t.Fatal(err)
+	}
+	waitForService(t, ns, "cart", func(s *ecsv1.ECSService) error {
+		if c := condition(s.Status.Conditions, ecsv1.ConditionStalled); c.Status != "" {
+			return fmt.Errorf("still Stalled: %+v", c)
+		}
+		return applied(s)
+	})
+	var service corev1.Service
+	if err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "cart"}, &service); err != nil {
+		t.Fatalf("Service after the quota was lifted: %v", err)
+	}
 }

@@ -113,6 +113,12 @@ func (r *TaskDefinitionReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 	results, complete := r.revisionsInUse(ctx, &td, input, usage.revisions, current, latest)
 	missing, err := r.applyChildren(ctx, &td, results, complete)
 	if err != nil {
+		if refusedByServer(err) {
+			// Retried with backoff; the status says why meanwhile.
+			if serr := r.stall(ctx, orig, &td, reasonApplyFailed, err.Error()); serr != nil {
+				return ctrl.Result{}, errors.Join(err, serr)
+			}
+		}
 		return ctrl.Result{}, err
 	}
 	kept, err := r.trimHistory(ctx, &td, revs, append(slices.Clone(usage.revisions), current))
