@@ -263,6 +263,9 @@ create() {
 	# the API server is away longer than the renew deadline (10 s), e.g.
 	# during `restart kube-apiserver`.
 	local flags=(--extra-args kube-scheduler=leader-elect=false --extra-args kube-controller-manager=leader-elect=false)
+	# The API server's default Service range is a /24: 250 ClusterIPs, fewer
+	# than a benchmark or a real cluster with hundreds of services needs.
+	flags+=(--extra-args kube-apiserver=service-cluster-ip-range=10.96.0.0/16)
 	if [ "$DISABLE_QPS_LIMITS" = 1 ]; then
 		# With --config, kube-scheduler ignores --kube-api-qps/--kube-api-burst
 		# (which is all kwokctl's --disable-qps-limits sets for it).
