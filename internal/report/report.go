@@ -68,9 +68,9 @@ func (c *Collector) Fail(field, format string, args ...any) {
 }
 
 // firstRecords is the room a collector makes for warnings and notes when
-// the first arrives: a task definition usually gets a handful of each,
+// the first arrives: a task definition usually gets up to four of each,
 // and growing the list one step at a time costs more than the spare room.
-const firstRecords = 8
+const firstRecords = 4
 
 // Add merges the records of another collector (for example from a nested
 // translation) into c.
@@ -155,12 +155,13 @@ func Format(format string, args ...any) string {
 func appendFormat(buf []byte, format string, args []any) ([]byte, bool) {
 	next := 0
 	for i := 0; i < len(format); i++ {
-		c := format[i]
-		if c != '%' {
-			buf = append(buf, c)
-			continue
+		text := strings.IndexByte(format[i:], '%')
+		if text < 0 {
+			buf = append(buf, format[i:]...)
+			break
 		}
-		i++
+		buf = append(buf, format[i:i+text]...)
+		i += text + 1
 		if i == len(format) {
 			return nil, false
 		}
