@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"slices"
 	"strconv"
 	"sync"
 
@@ -44,7 +45,11 @@ var taskTranslations = sync.Pool{New: func() any { return new(taskTranslation) }
 // release clears t, letting go of the input and the result, and returns
 // it to the pool.
 func (t *taskTranslation) release() {
-	*t = taskTranslation{}
+	// Only the containers used need clearing; the rest are still zero.
+	n := len(t.containers)
+	clear(t.containerStates[:n])
+	clear(t.containerRefs[:n])
+	t.taskTranslationState = taskTranslationState{}
 	taskTranslations.Put(t)
 }
 
@@ -102,6 +107,16 @@ type taskContainer struct {
 
 // taskTranslation holds the state of one TranslateTask call.
 type taskTranslation struct {
+	taskTranslationState
+
+	// containerStates and containerRefs back containers.
+	containerStates [maxContainers]taskContainer
+	containerRefs   [maxContainers]*taskContainer
+}
+
+// taskTranslationState is what a translation works with, apart from the
+// records of its containers.
+type taskTranslationState struct {
 	in      TaskInput
 	spec    *ecsv1.TaskDefinitionSpec
 	cluster *ecsv1.ECSClusterSpec
@@ -135,10 +150,6 @@ type taskTranslation struct {
 
 	secrets taskSecrets
 	res     *TaskResult
-
-	// containerStates and containerRefs back containers.
-	containerStates [maxContainers]taskContainer
-	containerRefs   [maxContainers]*taskContainer
 }
 
 func (t *taskTranslation) run() {
@@ -225,20 +236,22 @@ func (t *taskTranslation) translateContainer(tc *taskContainer) {
 // first, and the pod's two lists share it.
 func (t *taskTranslation) assemblePod() {
 	initOrder := t.initOrder()
-	var ordered [maxContainers]corev1.Container
-	n := 0
-	for _, tc := range initOrder {
-		ordered[n] = *tc.k8s
-		n++
-	}
+	var order [maxContainers]*taskContainer
+	n := copy(order[:], initOrder)
 	for _, tc := range t.containers {
 		if tc.role == roleApp {
-			ordered[n] = *tc.k8s
+			order[n] = tc
 			n++
 		}
 	}
 	all := t.k8sContainers
-	copy(all, ordered[:n])
+	if !slices.Equal(order[:n], t.containers) {
+		var ordered [maxContainers]corev1.Container
+		for i, tc := range order[:n] {
+			ordered[i] = *tc.k8s
+		}
+		copy(all, ordered[:n])
+	}
 	for _, tc := range t.containers {
 		// The list no longer matches the ECS order.
 		tc.k8s = nil
