@@ -16,7 +16,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
 )
@@ -289,7 +291,8 @@ func pathAt(data []byte, offset int) string {
 		// wantKey: in an object, the next string token is a key.
 		wantKey bool
 	}
-	var stack []frame
+	var room [16]frame
+	stack := room[:0]
 	for pos := 0; ; {
 		start, end, ok := nextToken(data, pos)
 		if !ok || end > offset {
@@ -330,11 +333,13 @@ func pathAt(data []byte, offset int) string {
 		innermost := i == len(stack)-1
 		var key string
 		if !f.array && f.key != nil {
-			_ = json.Unmarshal(f.key, &key)
+			key = unquoteKey(f.key)
 		}
 		switch {
 		case f.array && f.index >= 0:
-			fmt.Fprintf(&b, "[%d]", f.index)
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(f.index))
+			b.WriteByte(']')
 		case !f.array && key != "" && !(innermost && f.wantKey):
 			if b.Len() > 0 {
 				b.WriteByte('.')
@@ -345,12 +350,26 @@ func pathAt(data []byte, offset int) string {
 	return b.String()
 }
 
+// unquoteKey decodes a quoted key as encoding/json does. Keys of plain
+// printable ASCII, nearly all, are the bytes between the quotes.
+func unquoteKey(quoted []byte) string {
+	inner := quoted[1 : len(quoted)-1]
+	for _, c := range inner {
+		if c < ' ' || c == '\\' || c >= utf8.RuneSelf {
+			var key string
+			_ = json.Unmarshal(quoted, &key)
+			return key
+		}
+	}
+	return string(inner)
+}
+
 // nextToken finds the token after pos: a bracket, a brace, a string, a
 // number or a literal, skipping white space, commas and colons. It reports
 // false for anything else, including a token cut short, where
 // Decoder.Token fails.
 func nextToken(data []byte, pos int) (start, end int, ok bool) {
-	for pos < len(data) && strings.IndexByte(" \t\r\n,:", data[pos]) >= 0 {
+	for pos < len(data) && isSeparatorByte(data[pos]) {
 		pos++
 	}
 	if pos >= len(data) {
@@ -381,6 +400,10 @@ func nextToken(data []byte, pos int) (start, end int, ok bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+func isSeparatorByte(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == ',' || c == ':'
 }
 
 // numberEnd returns the end of the JSON number at start, or false when
