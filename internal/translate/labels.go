@@ -49,7 +49,7 @@ func (t *taskTranslation) translateMetadata() {
 		}
 	}
 	if len(renamed) > 0 {
-		t.setAnnotation(AnnotationContainerNames, string(appendJSONStringMap(nil, renamed)))
+		t.setAnnotation(AnnotationContainerNames, jsonStringMap(renamed))
 	}
 	t.translateReadOnlyFields()
 }
@@ -102,7 +102,7 @@ func TagMetadata(tags []ecsv1.Tag) (labels map[string]string, annotation string)
 		}
 		labels[key] = value
 	}
-	return labels, string(appendJSONStringMap(nil, all))
+	return labels, jsonStringMap(all)
 }
 
 // translateReadOnlyFields notes the describe-task-definition output fields
@@ -144,7 +144,7 @@ func (t *taskTranslation) translateDockerLabels(tc *taskContainer) {
 		return
 	}
 	key := containerAnnotationKey(ecsv1.AnnotationDockerLabelsPrefix, tc.name)
-	t.setAnnotation(key, string(appendJSONStringMap(nil, tc.def.DockerLabels)))
+	t.setAnnotation(key, jsonStringMap(tc.def.DockerLabels))
 	t.rep.Warn(tc.path+".dockerLabels", "docker labels kept as annotation %s only", key)
 }
 
@@ -167,11 +167,19 @@ func (t *taskTranslation) setAnnotation(key, value string) {
 	t.annotations[key] = value
 }
 
+// jsonStringMap is m as a JSON object with sorted keys. It is put
+// together on the stack and copied once.
+func jsonStringMap(m map[string]string) string {
+	var room [512]byte
+	return string(appendJSONStringMap(room[:0], m))
+}
+
 // appendJSONStringMap appends m as a JSON object with sorted keys, exactly
 // as encoding/json writes it; annotations are built on every translation,
 // and this is several times faster than reflection.
 func appendJSONStringMap(b []byte, m map[string]string) []byte {
-	keys := make([]string, 0, len(m))
+	var room [16]string
+	keys := room[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}

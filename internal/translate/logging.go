@@ -69,7 +69,8 @@ func (t *taskTranslation) translateLogConfiguration(tc *taskContainer) {
 		return
 	}
 	// {"logDriver":…,"options":{…}}
-	annotation := appendJSONString(append(make([]byte, 0, 128), `{"logDriver":`...), driver)
+	var room [512]byte
+	annotation := appendJSONString(append(room[:0], `{"logDriver":`...), driver)
 	if len(lc.Options) > 0 {
 		annotation = appendJSONStringMap(append(annotation, `,"options":`...), lc.Options)
 	}
