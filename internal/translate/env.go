@@ -63,9 +63,9 @@ func (t *taskTranslation) translateEnvironment(tc *taskContainer) {
 	// without building an index, which only long lists get.
 	repeated := false
 	var setAt map[string]bool
-	setEnv := func(v corev1.EnvVar, field string, what string) {
+	setEnv := func(v corev1.EnvVar, field func() string, what string) {
 		if setAt[v.Name] || (setAt == nil && setBefore(env, v.Name)) {
-			t.rep.Warn(field, "variable %s is set twice in container %q; the later %s wins", v.Name, def.Name, what)
+			t.rep.Warn(field(), "variable %s is set twice in container %q; the later %s wins", v.Name, def.Name, what)
 			repeated = true
 		}
 		env = append(env, v)
@@ -80,14 +80,16 @@ func (t *taskTranslation) translateEnvironment(tc *taskContainer) {
 		}
 	}
 	for i, kv := range def.Environment {
-		path := tc.path + ".environment[" + strconv.Itoa(i) + "]"
+		// Entries are many and rarely reported on: their path is made
+		// only for a report.
+		path := func() string { return tc.path + ".environment[" + strconv.Itoa(i) + "]" }
 		name := ptr.Deref(kv.Name, "")
 		if name == "" {
-			t.rep.Fail(path+".name", "required: every environment entry needs a name")
+			t.rep.Fail(path()+".name", "required: every environment entry needs a name")
 			continue
 		}
 		if !t.validEnvName(name) {
-			t.rep.Fail(path+".name", "variable name %q %s", name, t.envNameProblem())
+			t.rep.Fail(path()+".name", "variable name %q %s", name, t.envNameProblem())
 			continue
 		}
 		setEnv(corev1.EnvVar{Name: name, Value: escapeKubernetesVarRef(ptr.Deref(kv.Value, ""))}, path, "entry")
@@ -112,7 +114,7 @@ func (t *taskTranslation) translateEnvironment(tc *taskContainer) {
 		setEnv(corev1.EnvVar{Name: s.Name, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
 			LocalObjectReference: corev1.LocalObjectReference{Name: t.secretsName()},
 			Key:                  key,
-		}}}, path, "secret")
+		}}}, func() string { return path }, "secret")
 	}
 	if repeated {
 		env = lastEnvWins(env)
