@@ -59,8 +59,6 @@ func decodeDirect(data []byte) ([]Document, bool) {
 	return docs, err == nil
 }
 
-var decodeTaskDefinitionObject = decodeBareTaskDefinition(false)
-
 func isBareTaskDefinition(s shape) bool {
 	return s.goType == taskDefinitionType && !s.containersOnly
 }
@@ -135,7 +133,7 @@ func (d *directDecoder) shape() (shape, bool) {
 			case ',':
 				d.pos++
 			case ']':
-				return shape{goType: taskDefinitionType, containersOnly: true, decode: decodeBareTaskDefinition(true)}, true
+				return shape{goType: taskDefinitionType, containersOnly: true, decode: decodeContainerDefinitionsArray}, true
 			default:
 				return shape{}, false
 			}

@@ -159,7 +159,7 @@ func arrayShape(items []any) (shape, error) {
 			return shape{}, Errors{{Path: fmt.Sprintf("[%d]", i), Message: "an array of task definitions is not an accepted shape: put each task definition in its own file"}}
 		}
 	}
-	return shape{goType: taskDefinitionType, containersOnly: true, decode: decodeBareTaskDefinition(true)}, nil
+	return shape{goType: taskDefinitionType, containersOnly: true, decode: decodeContainerDefinitionsArray}, nil
 }
 
 func objectShape(obj map[string]any) (shape, error) {
@@ -192,7 +192,7 @@ func shapeOf(top members) (shape, bool) {
 	case top.kind("taskDefinition") == '{':
 		return shape{goType: reflect.TypeFor[describeTaskDefinitionOutput](), decode: decodeDescribeTaskDefinition}, true
 	case kind == KindTaskDefinition:
-		return shape{goType: taskDefinitionType, decode: decodeBareTaskDefinition(false)}, true
+		return shape{goType: taskDefinitionType, decode: decodeTaskDefinitionObject}, true
 	case kind == KindService:
 		return shape{goType: serviceType, decode: decodeBareService}, true
 	}
@@ -342,6 +342,13 @@ func truncateForMessage(s string) string {
 	}
 	return s
 }
+
+// The two decoders of bare task definitions, made once: shapes are
+// recognised for every input.
+var (
+	decodeTaskDefinitionObject      = decodeBareTaskDefinition(false)
+	decodeContainerDefinitionsArray = decodeBareTaskDefinition(true)
+)
 
 func decodeBareTaskDefinition(containersOnly bool) func(strictDecoder) ([]Document, error) {
 	return func(dec strictDecoder) ([]Document, error) {
