@@ -700,11 +700,18 @@ func (d *directDecoder) array(p *decodePlan, ptr unsafe.Pointer) bool {
 		scratch.list = reflect.New(p.typ).Elem()
 		scratch.out = reflect.New(p.typ).Elem()
 		scratch.outHeader = (*sliceHeader)(scratch.out.Addr().UnsafePointer())
+		if p.carver != nil {
+			scratch.blocks = p.carver.newBlocks()
+		}
 	}
 	scratch.busy = true
 	defer scratch.reset()
 	if !d.items(p, scratch.list) {
 		return false
+	}
+	if p.carver != nil {
+		p.carver.carve(scratch.blocks, scratch.list.Addr().UnsafePointer(), ptr)
+		return true
 	}
 	// The result is made in scratch.out, which is reflect's way to
 	// allocate a list of the right type, and then moved to the target.
@@ -725,7 +732,9 @@ type scratchList struct {
 	// memory.
 	out       reflect.Value
 	outHeader *sliceHeader
-	busy      bool
+	// blocks are the carved list blocks of the type (plan.carver).
+	blocks any
+	busy   bool
 }
 
 func (s *scratchList) reset() {

@@ -29,6 +29,9 @@ type decodePlan struct {
 	// scratch numbers the slice types, whose items the decoder gathers
 	// in a list of its own before allocating the result.
 	scratch int
+	// carver, when set, carves the slice type's lists out of blocks
+	// (lists.go).
+	carver listCarver
 }
 
 type fieldPlan struct {
@@ -135,6 +138,9 @@ func buildPlan(t reflect.Type, building map[reflect.Type]*decodePlan) *decodePla
 		p.elem = buildPlan(t.Elem(), building)
 		p.scratch = scratchLists
 		scratchLists++
+		if c, ok := listCarvers[t]; ok && t.Elem().Size() <= maxCarvedItemBytes {
+			p.carver = c
+		}
 	case reflect.Struct:
 		if fields, ok := structPlanFields(t, building); ok {
 			p.kind = kindStruct
