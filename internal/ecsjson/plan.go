@@ -201,7 +201,8 @@ func (p *decodePlan) field(key string) (int, bool) {
 		return 0, false
 	}
 	for _, i := range p.byLength[len(key)] {
-		if p.fields[i].name == key {
+		// Names of one length mostly differ in their first byte.
+		if name := p.fields[i].name; name[0] == key[0] && name == key {
 			return i, true
 		}
 	}
