@@ -34,20 +34,20 @@ func decodeDirect(data []byte) ([]Document, bool) {
 	d := directDecoders.Get().(*directDecoder)
 	defer d.release()
 	d.reset(data)
-	triedTaskDefinition := d.startsLikeTaskDefinition()
-	if triedTaskDefinition {
-		// Most files are bare task definitions: decode the input as one
-		// straight away, then check its top-level keys say so, as shape
-		// would have beforehand.
-		docs, err := decodeTaskDefinitionObject(d)
-		if s, ok := shapeOf(d.top); err == nil && ok && isBareTaskDefinition(s) {
+	guess, guessed := d.shapeByFirstKey()
+	if guessed {
+		// Most files are bare task definitions or describe output: decode
+		// the input as the first key suggests straight away, then check
+		// its top-level keys say so, as shape would have beforehand.
+		docs, err := guess.decode(d)
+		if s, ok := shapeOf(d.top); err == nil && ok && sameShape(s, guess) {
 			return docs, true
 		}
 		d.reset(data)
 	}
 	s, ok := d.shape()
-	if !ok || (triedTaskDefinition && isBareTaskDefinition(s)) {
-		// A second decode as a task definition would fail again.
+	if !ok || (guessed && sameShape(s, guess)) {
+		// A second decode in the same shape would fail again.
 		return nil, false
 	}
 	if s.containersOnly {
@@ -59,24 +59,33 @@ func decodeDirect(data []byte) ([]Document, bool) {
 	return docs, err == nil
 }
 
-func isBareTaskDefinition(s shape) bool {
-	return s.goType == taskDefinitionType && !s.containersOnly
+func sameShape(a, b shape) bool {
+	return a.goType == b.goType && a.containersOnly == b.containersOnly
 }
 
-// startsLikeTaskDefinition reports whether the input is an object whose
-// first key is a task definition's.
-func (d *directDecoder) startsLikeTaskDefinition() bool {
+// shapeByFirstKey guesses the shape of the input from the first key of
+// its object: a task definition's key or the taskDefinition of describe
+// output.
+func (d *directDecoder) shapeByFirstKey() (shape, bool) {
 	if d.peek() != '{' {
-		return false
+		return shape{}, false
 	}
 	start := d.pos
 	defer func() { d.pos = start }()
 	d.pos++
 	if d.peek() != '"' {
-		return false
+		return shape{}, false
 	}
 	key, ok := d.view()
-	return ok && taskDefinitionFields[key]
+	switch {
+	case !ok:
+		return shape{}, false
+	case taskDefinitionFields[key]:
+		return shape{goType: taskDefinitionType, decode: decodeTaskDefinitionObject}, true
+	case key == "taskDefinition":
+		return shape{goType: describeTaskDefinitionType, decode: decodeDescribeTaskDefinition}, true
+	}
+	return shape{}, false
 }
 
 // directDecoders keeps decoders and their buffers between calls.

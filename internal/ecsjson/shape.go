@@ -39,8 +39,9 @@ type serviceFailure struct {
 }
 
 var (
-	taskDefinitionType = reflect.TypeFor[ecsv1.TaskDefinitionSpec]()
-	serviceType        = reflect.TypeFor[ecsv1.ECSServiceSpec]()
+	taskDefinitionType         = reflect.TypeFor[ecsv1.TaskDefinitionSpec]()
+	serviceType                = reflect.TypeFor[ecsv1.ECSServiceSpec]()
+	describeTaskDefinitionType = reflect.TypeFor[describeTaskDefinitionOutput]()
 )
 
 // shape is one of the accepted input shapes.
@@ -190,7 +191,7 @@ func shapeOf(top members) (shape, bool) {
 	case top.kind("service") == '{' && kind == "":
 		return shape{goType: reflect.TypeFor[createServiceOutput](), decode: decodeCreateServiceOutput}, true
 	case top.kind("taskDefinition") == '{':
-		return shape{goType: reflect.TypeFor[describeTaskDefinitionOutput](), decode: decodeDescribeTaskDefinition}, true
+		return shape{goType: describeTaskDefinitionType, decode: decodeDescribeTaskDefinition}, true
 	case kind == KindTaskDefinition:
 		return shape{goType: taskDefinitionType, decode: decodeTaskDefinitionObject}, true
 	case kind == KindService:
