@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -79,19 +80,29 @@ func (d *deps) buildChildren(ctx context.Context, owner ownership, objs []runtim
 	return set, nil
 }
 
-// applyAll applies every child. A kind the API server no longer knows
-// (its CRD was deleted) is forgotten, so the next reconcile reports it
-// missing instead of failing again.
+// applyAll applies every child, all at once, and reports every failure
+// in the order of the children (so a status naming them does not flap).
+// The children of one owner do not depend on each other: the
+// ServiceAccount a workload runs as belongs to the task definition, which
+// is applied before a service can resolve it. A reconcile so waits one
+// API round trip instead of one per child. A kind the API server no
+// longer knows (its CRD was deleted) is forgotten, so the next reconcile
+// reports it missing instead of failing again.
 func (d *deps) applyAll(ctx context.Context, set *childSet) error {
-	for _, c := range set.children {
-		if _, err := d.applier.apply(ctx, c); err != nil {
-			if integ, ok := integrationByGVK(c.gvk); ok && meta.IsNoMatchError(err) {
-				d.integrations.forget(integ)
+	errs := make([]error, len(set.children))
+	var wg sync.WaitGroup
+	for i, c := range set.children {
+		wg.Go(func() {
+			if _, err := d.applier.apply(ctx, c); err != nil {
+				if integ, ok := integrationByGVK(c.gvk); ok && meta.IsNoMatchError(err) {
+					d.integrations.forget(integ)
+				}
+				errs[i] = err
 			}
-			return err
-		}
+		})
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // refusedByServer reports whether err is the API server refusing a child
