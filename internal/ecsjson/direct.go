@@ -1,6 +1,7 @@
 package ecsjson
 
 import (
+	"encoding/binary"
 	"errors"
 	"reflect"
 	"slices"
@@ -433,13 +434,21 @@ func (d *directDecoder) noteString(s string) {
 func (d *directDecoder) skipSpace() {
 	pos, data := d.pos, d.data
 	for pos < len(data) {
-		if c := data[pos]; c > ' ' || (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+		c := data[pos]
+		if c == ' ' && pos+8 <= len(data) && binary.LittleEndian.Uint64(data[pos:]) == eightSpaces {
+			// Indentation of pretty-printed input, eight spaces at a time.
+			pos += 8
+			continue
+		}
+		if c > ' ' || (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
 			break
 		}
 		pos++
 	}
 	d.pos = pos
 }
+
+const eightSpaces = 0x2020202020202020
 
 // atEnd reports whether only white space is left.
 func (d *directDecoder) atEnd() bool {
