@@ -1,6 +1,7 @@
 package ecsjson
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -22,6 +23,7 @@ func addCorpusSeeds(f *testing.F) {
 	f.Add([]byte(`{"family":"web","containerDefinitions":[{"name":"app","image":"nginx"}]}`))
 	f.Add([]byte(`{"services":[{"serviceName":"a","taskDefinition":"a"}],"failures":[]}`))
 	f.Add([]byte(`[{"name":"app","image":"nginx"}]`))
+	f.Add([]byte(`{"services":[{}]}`))
 }
 
 // FuzzDecode: Decode never panics, and what it accepts encodes and decodes
@@ -43,6 +45,12 @@ func FuzzDecode(f *testing.F) {
 			}
 			if err != nil {
 				t.Fatalf("encoding a decoded document: %v", err)
+			}
+			if string(bytes.TrimSpace(encoded)) == "{}" {
+				// A document without a single field ({"services":[{}]})
+				// has its kind from the wrapper alone; bare, nothing
+				// tells what it is, and Decode rightly says so.
+				continue
 			}
 			again, err := Decode(encoded)
 			if err != nil {
