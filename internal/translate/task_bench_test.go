@@ -49,24 +49,7 @@ func BenchmarkTranslate(b *testing.B) {
 // BenchmarkTranslateOnly translates the decoded corpus, to separate the
 // translation's share from the decoder's.
 func BenchmarkTranslateOnly(b *testing.B) {
-	files := taskCorpusFiles(b)
-	cluster := taskTestCluster(b)
-	var inputs []TaskInput
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			b.Fatal(err)
-		}
-		docs, err := ecsjson.Decode(data)
-		if err != nil {
-			continue
-		}
-		for _, doc := range docs {
-			if doc.TaskDefinition != nil {
-				inputs = append(inputs, taskCorpusInput(file, doc, cluster))
-			}
-		}
-	}
+	inputs := decodedTaskCorpus(b, taskTestCluster(b))
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpuStart := processCPUSeconds()

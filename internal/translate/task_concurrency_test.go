@@ -1,13 +1,10 @@
 package translate
 
 import (
-	"os"
 	"sync"
 	"testing"
 
 	"sigs.k8s.io/yaml"
-
-	"github.com/ecs-operator/ecs-operator/internal/ecsjson"
 )
 
 // TestTranslateTaskConcurrentAndIndependent translates the corpus from
@@ -17,22 +14,7 @@ import (
 // of a result.
 func TestTranslateTaskConcurrentAndIndependent(t *testing.T) {
 	cluster := taskTestCluster(t)
-	var inputs []TaskInput
-	for _, file := range taskCorpusFiles(t) {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs, err := ecsjson.Decode(data)
-		if err != nil {
-			continue
-		}
-		for _, doc := range docs {
-			if doc.TaskDefinition != nil {
-				inputs = append(inputs, taskCorpusInput(file, doc, cluster))
-			}
-		}
-	}
+	inputs := decodedTaskCorpus(t, cluster)
 	snapshot := func(in TaskInput) (*TaskResult, string) {
 		res, err := TranslateTask(in)
 		if err != nil {

@@ -233,3 +233,26 @@ func lineDiff(want, got string) string {
 	}
 	return out.String()
 }
+
+// decodedTaskCorpus is the translation input of every corpus task
+// definition that decodes.
+func decodedTaskCorpus(tb testing.TB, cluster *ecsv1.ECSCluster) []TaskInput {
+	tb.Helper()
+	var inputs []TaskInput
+	for _, file := range taskCorpusFiles(tb) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		docs, err := ecsjson.Decode(data)
+		if err != nil {
+			continue
+		}
+		for _, doc := range docs {
+			if doc.TaskDefinition != nil {
+				inputs = append(inputs, taskCorpusInput(file, doc, cluster))
+			}
+		}
+	}
+	return inputs
+}
