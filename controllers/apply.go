@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -396,6 +397,9 @@ func (a *applier) prune(ctx context.Context, o ownership, kinds []schema.GroupVe
 		opts := []client.ListOption{client.MatchingLabelsSelector{Selector: selector}}
 		if namespaced {
 			opts = append(opts, client.InNamespace(o.owner.GetNamespace()))
+			if slices.Contains(prunedKinds, gvk) {
+				opts = append(opts, client.MatchingFields{indexControllerUID: string(o.owner.GetUID())})
+			}
 		}
 		live, err := a.listMeta(ctx, gvk, opts)
 		if err != nil {

@@ -454,8 +454,10 @@ func (r *ECSServiceReconciler) applyChildren(ctx context.Context, svc *ecsv1.ECS
 
 // observe reads the workload and the service's pods from the cache.
 func (r *ECSServiceReconciler) observe(ctx context.Context, svc *ecsv1.ECSService, p *servicePlan) (observedWorkload, error) {
+	selector := translate.ServicePodSelector(p.serviceName)
 	var podList corev1.PodList
-	if err := r.client.List(ctx, &podList, client.InNamespace(svc.Namespace), client.MatchingLabels(translate.ServicePodSelector(p.serviceName)), client.UnsafeDisableDeepCopy); err != nil {
+	if err := r.client.List(ctx, &podList, client.InNamespace(svc.Namespace), client.MatchingLabels(selector),
+		client.MatchingFields{indexPodService: selector[ecsv1.LabelService]}, client.UnsafeDisableDeepCopy); err != nil {
 		return observedWorkload{}, fmt.Errorf("listing pods: %w", err)
 	}
 	var pods []corev1.Pod

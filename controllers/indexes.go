@@ -3,7 +3,13 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -28,15 +34,32 @@ const (
 	indexRegexPlacement = "ecs.operator.dev/placement.regex"
 	// indexTaskFamily: TaskDefinition → its effective family.
 	indexTaskFamily = "ecs.operator.dev/family"
+	// indexControllerUID: a built-in child → the UID of its controlling
+	// owner. Pruning looks a reconciled object's children up by it; a
+	// label selector alone filters every object of the kind in the
+	// namespace, once per kind and reconcile, which grows with the square
+	// of the services in a namespace.
+	indexControllerUID = "ecs.operator.dev/controller.uid"
+	// indexPodService: Pod → its ecs.operator.dev/service label, for the
+	// same reason: a service's reconcile reads its own pods, not all of
+	// the namespace's.
+	indexPodService = "ecs.operator.dev/pod.service"
 )
 
+// prunedKinds are the built-in kinds indexed by indexControllerUID.
+var prunedKinds = append(slices.Clone(serviceChildrenKinds), taskChildrenKinds...)
+
+// fieldIndex is one field index: the kind, the field name and how its
+// values are taken from an object.
+type fieldIndex struct {
+	obj     client.Object
+	field   string
+	extract client.IndexerFunc
+}
+
 // registerIndexes adds the field indexes to the cache.
-func registerIndexes(ctx context.Context, indexer client.FieldIndexer) error {
-	indexes := []struct {
-		obj     client.Object
-		field   string
-		extract client.IndexerFunc
-	}{
+func registerIndexes(ctx context.Context, indexer client.FieldIndexer, scheme *runtime.Scheme) error {
+	indexes := []fieldIndex{
 		{&ecsv1.ECSService{}, indexServiceFamily, func(o client.Object) []string {
 			ref, err := parseTaskDefinitionRef(o.(*ecsv1.ECSService).Spec.TaskDefinition)
 			if err != nil {
@@ -60,10 +83,36 @@ func registerIndexes(ctx context.Context, indexer client.FieldIndexer) error {
 			return regexIndexValue(o.(*ecsv1.TaskDefinition).Spec.PlacementConstraints)
 		}},
 	}
+	for _, gvk := range prunedKinds {
+		obj, err := scheme.New(gvk)
+		if err != nil {
+			return fmt.Errorf("indexing %s: %w", gvk.Kind, err)
+		}
+		indexes = append(indexes, fieldIndex{obj.(client.Object), indexControllerUID, controllerUID})
+	}
+	// Revisions are cached as metadata only; the index goes on that cache.
+	revisions := &metav1.PartialObjectMetadata{}
+	revisions.SetGroupVersionKind(appsv1.SchemeGroupVersion.WithKind("ControllerRevision"))
+	indexes = append(indexes,
+		fieldIndex{revisions, indexControllerUID, controllerUID},
+		fieldIndex{&corev1.Pod{}, indexPodService, func(o client.Object) []string {
+			if v := o.GetLabels()[ecsv1.LabelService]; v != "" {
+				return []string{v}
+			}
+			return nil
+		}},
+	)
 	for _, ix := range indexes {
 		if err := indexer.IndexField(ctx, ix.obj, ix.field, ix.extract); err != nil {
 			return fmt.Errorf("indexing %T by %s: %w", ix.obj, ix.field, err)
 		}
+	}
+	return nil
+}
+
+func controllerUID(o client.Object) []string {
+	if ref := metav1.GetControllerOfNoCopy(o); ref != nil {
+		return []string{string(ref.UID)}
 	}
 	return nil
 }

@@ -32,7 +32,7 @@ type Options struct {
 // Setup registers the field indexes and the ECSCluster, TaskDefinition and
 // ECSService reconcilers with a manager configured by ConfigureManager.
 func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
-	if err := registerIndexes(ctx, mgr.GetFieldIndexer()); err != nil {
+	if err := registerIndexes(ctx, mgr.GetFieldIndexer(), mgr.GetScheme()); err != nil {
 		return err
 	}
 	d, err := newDeps(mgr, opts)

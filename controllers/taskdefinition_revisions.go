@@ -67,7 +67,8 @@ func specHash(spec *ecsv1.TaskDefinitionSpec) (string, []byte, error) {
 func (r *TaskDefinitionReconciler) listRevisions(ctx context.Context, td *ecsv1.TaskDefinition) ([]taskRevision, error) {
 	list := &metav1.PartialObjectMetadataList{}
 	list.SetGroupVersionKind(appsv1.SchemeGroupVersion.WithKind("ControllerRevisionList"))
-	if err := r.client.List(ctx, list, client.InNamespace(td.Namespace), client.MatchingLabels(taskDefinitionLabels(td)), client.UnsafeDisableDeepCopy); err != nil {
+	if err := r.client.List(ctx, list, client.InNamespace(td.Namespace), client.MatchingLabels(taskDefinitionLabels(td)),
+		client.MatchingFields{indexControllerUID: string(td.UID)}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing revisions: %w", err)
 	}
 	var revs []taskRevision
