@@ -101,17 +101,26 @@ func (r *TaskDefinitionReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 	if err != nil {
 		return ctrl.Result{}, r.stall(ctx, orig, &td, reasonInvalidSpec, translationMessage(err))
 	}
+	// The revision is registered while the children are applied: neither
+	// needs the other, and services wait for both (the status written
+	// below) before they run the revision.
+	registered := make(chan error, 1)
 	if register {
-		if err := r.registerRevision(ctx, &td, current, hash, snapshot); err != nil {
-			return ctrl.Result{}, err
-		}
+		owner := td.DeepCopy()
+		go func() { registered <- r.registerRevision(ctx, owner, current, hash, snapshot) }()
+	} else {
+		registered <- nil
+	}
+	results, complete := r.revisionsInUse(ctx, &td, input, usage.revisions, current, latest)
+	missing, err := r.applyChildren(ctx, &td, results, complete)
+	if regErr := <-registered; regErr != nil {
+		return ctrl.Result{}, regErr
+	}
+	if register {
 		revs = append(revs, taskRevision{number: current, name: revisionName(td.Name, current), hash: hash})
 		r.recorder.Eventf(&td, nil, corev1.EventTypeNormal, "RevisionRegistered", "Register",
 			"registered task definition %s", familyRevision(latest.Family, current))
 	}
-
-	results, complete := r.revisionsInUse(ctx, &td, input, usage.revisions, current, latest)
-	missing, err := r.applyChildren(ctx, &td, results, complete)
 	if err != nil {
 		if refusedByServer(err) {
 			// Retried with backoff; the status says why meanwhile.
