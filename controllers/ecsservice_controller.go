@@ -10,6 +10,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -99,6 +100,9 @@ func (r *ECSServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		startBudget: startBudget(&svc, plan.template), now: r.now(),
 	})
 	events := r.setServiceStatus(&svc, plan, workload, rollout, missing)
+	if len(plan.serviceWarnings) > 0 && !equality.Semantic.DeepEqual(orig.Status.Warnings, svc.Status.Warnings) {
+		events = append(events, serviceEvent{reason: "TranslationWarnings", warning: true, message: warningsNote(plan.serviceWarnings)})
+	}
 	heldBack, err := r.patchStatus(ctx, orig, &svc, events)
 	if err != nil {
 		return ctrl.Result{}, err
@@ -234,6 +238,9 @@ type servicePlan struct {
 	result          *translate.ServiceResult
 	template        *corev1.PodTemplateSpec
 	warnings        []ecsv1.TranslationWarning
+	// serviceWarnings are the warnings about the service's own fields;
+	// those about the task definition's are its own events.
+	serviceWarnings []ecsv1.TranslationWarning
 }
 
 // plan translates the target revision and, when its deployment failed and
@@ -252,6 +259,7 @@ func (r *ECSServiceReconciler) plan(ctx context.Context, svc *ecsv1.ECSService, 
 		taskDefinition: familyRevision(target.family, target.revision), revision: target.revision}
 	p.primary = p.target
 	p.warnings = mergeWarnings(taskWarnings, res.Warnings)
+	p.serviceWarnings = res.Warnings
 
 	if back := r.rollbackTarget(svc, p); back != nil {
 		backTarget := *target

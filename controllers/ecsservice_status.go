@@ -194,9 +194,6 @@ func (r *ECSServiceReconciler) patchStatus(ctx context.Context, orig, svc *ecsv1
 		}
 		r.recorder.Eventf(svc, nil, eventType, e.reason, "Deploy", "%s", e.message)
 	}
-	if !equality.Semantic.DeepEqual(orig.Status.Warnings, svc.Status.Warnings) && len(svc.Status.Warnings) > 0 {
-		r.recorder.Eventf(svc, nil, corev1.EventTypeWarning, "TranslationWarnings", "Reconcile", "%s", warningsNote(svc.Status.Warnings))
-	}
 	if equality.Semantic.DeepEqual(orig.Status, svc.Status) {
 		return 0, nil
 	}
