@@ -97,7 +97,8 @@ cluster-down: ## Delete the local kwok cluster.
 
 .PHONY: fuzz
 fuzz: ## Fuzz the decoder and translator for a short while each.
-	$(GO) test ./internal/ecsjson -run '^$$' -fuzz FuzzDecode -fuzztime 60s
+	$(GO) test ./internal/ecsjson -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 60s
+	$(GO) test ./internal/ecsjson -run '^$$' -fuzz '^FuzzDirectMatchesDiagnosticPath$$' -fuzztime 60s
 	$(GO) test ./internal/translate -run '^$$' -fuzz '^FuzzTranslateTask$$' -fuzztime 60s
 	$(GO) test ./internal/translate -run '^$$' -fuzz '^FuzzTranslateService$$' -fuzztime 60s
 	$(GO) test ./internal/placement -run '^$$' -fuzz FuzzParse -fuzztime 60s
