@@ -10,7 +10,6 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
-	eventsv1 "k8s.io/api/events/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -426,7 +425,6 @@ func TestServiceReportsRefusedChildThenRecovers(t *testing.T) {
 // its task definition are in status.warnings and the TaskDefinition's
 // own Event.
 func TestServiceWarningsEventNamesServiceFields(t *testing.T) {
-	ctx := context.Background()
 	ns := newNamespace(t, k8s)
 	createTaskDefinition(t, ns, "shell", taskSpec("shell", "shell:1"))
 	// The emulated circuit breaker is a warning about the service's own
@@ -443,19 +441,13 @@ func TestServiceWarningsEventNamesServiceFields(t *testing.T) {
 		t.Errorf("status.warnings = %+v, want the service's %s and the task's taskRoleArn", svc.Status.Warnings, serviceField)
 	}
 	eventually(t, "the service's warnings Event", func() error {
-		var list eventsv1.EventList
-		if err := k8s.List(ctx, &list, client.InNamespace(ns)); err != nil {
+		e, err := eventOf(ns, "ECSService", "TranslationWarnings")
+		if err != nil {
 			return err
 		}
-		for _, e := range list.Items {
-			if e.Regarding.Kind != "ECSService" || e.Reason != "TranslationWarnings" {
-				continue
-			}
-			if !strings.Contains(e.Note, serviceField) || strings.Contains(e.Note, "taskRoleArn") {
-				return fmt.Errorf("service warnings Event %q: want %s only", e.Note, serviceField)
-			}
-			return nil
+		if !strings.Contains(e.Note, serviceField) || strings.Contains(e.Note, "taskRoleArn") {
+			return fmt.Errorf("service warnings Event %q: want %s only", e.Note, serviceField)
 		}
-		return fmt.Errorf("no TranslationWarnings event of the ECSService among %d", len(list.Items))
+		return nil
 	})
 }

@@ -7,6 +7,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -243,4 +244,19 @@ func owned(obj metav1.Object, owner metav1.Object) error {
 		}
 	}
 	return fmt.Errorf("%s is not controlled by %s: %v", obj.GetName(), owner.GetName(), obj.GetOwnerReferences())
+}
+
+// eventOf returns the first Event of the namespace about an object of
+// kind with reason, or an error saying there is none.
+func eventOf(ns, kind, reason string) (*eventsv1.Event, error) {
+	var list eventsv1.EventList
+	if err := k8s.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
+		return nil, err
+	}
+	for i, e := range list.Items {
+		if e.Regarding.Kind == kind && e.Reason == reason {
+			return &list.Items[i], nil
+		}
+	}
+	return nil, fmt.Errorf("no %s Event of a %s among %d", reason, kind, len(list.Items))
 }

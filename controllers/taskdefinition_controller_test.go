@@ -9,7 +9,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -59,16 +58,14 @@ func TestTaskDefinitionRegistersRevisions(t *testing.T) {
 		t.Errorf("status.warnings = %+v, want the IRSA trust policy warning on taskRoleArn", td.Status.Warnings)
 	}
 	eventually(t, "warnings Event", func() error {
-		var list eventsv1.EventList
-		if err := k8s.List(ctx, &list, client.InNamespace(ns)); err != nil {
+		e, err := eventOf(ns, "TaskDefinition", "TranslationWarnings")
+		if err != nil {
 			return err
 		}
-		for _, e := range list.Items {
-			if e.Regarding.Name == "web" && e.Regarding.Kind == "TaskDefinition" && e.Reason == "TranslationWarnings" && strings.Contains(e.Note, "taskRoleArn") {
-				return nil
-			}
+		if e.Regarding.Name != "web" || !strings.Contains(e.Note, "taskRoleArn") {
+			return fmt.Errorf("warnings Event about %s: %q, want web's taskRoleArn", e.Regarding.Name, e.Note)
 		}
-		return fmt.Errorf("no TranslationWarnings event among %d", len(list.Items))
+		return nil
 	})
 
 	// A metadata-only change registers nothing.
