@@ -171,6 +171,9 @@ func (r *ECSServiceReconciler) resolve(ctx context.Context, svc *ecsv1.ECSServic
 	target.cluster, err = r.clusterPolicy(ctx, target.clusterName)
 	var notFound errClusterNotFound
 	if errors.As(err, &notFound) {
+		if r.apiReader.Get(ctx, client.ObjectKey{Name: target.clusterName}, &ecsv1.ECSCluster{}) == nil {
+			return nil, justCreated("ECSCluster " + target.clusterName)
+		}
 		return nil, unresolved{reason: reasonClusterNotFound, message: notFound.Error()}
 	}
 	if err != nil {
@@ -180,6 +183,10 @@ func (r *ECSServiceReconciler) resolve(ctx context.Context, svc *ecsv1.ECSServic
 		return nil, err
 	}
 	td, err := r.taskDefinitionByFamily(ctx, svc.Namespace, ref.family)
+	var u unresolved
+	if errors.As(err, &u) && u.reason == reasonTaskDefNotFound && r.familyOnServer(ctx, svc.Namespace, ref.family) {
+		return nil, justCreated(fmt.Sprintf("TaskDefinition of family %q", ref.family))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -201,6 +208,27 @@ func (r *ECSServiceReconciler) resolve(ctx context.Context, svc *ecsv1.ECSServic
 		return nil, err
 	}
 	return target, nil
+}
+
+// justCreated is the verdict on a referenced object the cache has not seen
+// but the API server has: created a moment before the service, as when
+// both are applied together (kubectl apply -f dir/, a GitOps sync). Its add
+// event brings the service back, so nothing is reported meanwhile — a
+// Stalled condition there would make kstatus-based tools give up on a
+// service that is about to converge.
+func justCreated(what string) unresolved {
+	return unresolved{reason: reasonWaitingForRevision, waiting: true, unseen: true,
+		message: "waiting for " + what + ", created a moment ago"}
+}
+
+// familyOnServer reports whether the API server has a TaskDefinition of the
+// family in the namespace; asked only when the cache has none.
+func (d *deps) familyOnServer(ctx context.Context, namespace, family string) bool {
+	var tds ecsv1.TaskDefinitionList
+	if err := d.apiReader.List(ctx, &tds, client.InNamespace(namespace)); err != nil {
+		return false
+	}
+	return slices.ContainsFunc(tds.Items, func(td ecsv1.TaskDefinition) bool { return familyOf(&td) == family })
 }
 
 // taskDefinitionByFamily finds the one TaskDefinition of a family in the
