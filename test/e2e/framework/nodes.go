@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,20 +91,21 @@ func (c *Cluster) CreateNodes(t testing.TB, namespace string, count int, opts No
 			}
 		})
 	}
-	Eventually(t, 0, fmt.Sprintf("%d nodes %s=%s Ready", count, IsolationLabel, namespace), func(ctx context.Context) (bool, string, error) {
+	// Ready, and untainted by the node lifecycle controller: a new node
+	// carries node.kubernetes.io/not-ready until that controller sees it
+	// Ready, which on a loaded machine comes seconds after kwok reports it.
+	Eventually(t, 0, fmt.Sprintf("%d nodes %s=%s Ready and schedulable", count, IsolationLabel, namespace), func(ctx context.Context) (bool, string, error) {
 		var nodes corev1.NodeList
 		if err := c.Client.List(ctx, &nodes, client.MatchingLabels{IsolationLabel: namespace}); err != nil {
 			return false, "", err
 		}
 		ready := 0
 		for _, n := range nodes.Items {
-			for _, cond := range n.Status.Conditions {
-				if cond.Type == corev1.NodeReady && cond.Status == corev1.ConditionTrue {
-					ready++
-				}
+			if nodeReady(&n) && !slices.ContainsFunc(n.Spec.Taints, lifecycleTaint) {
+				ready++
 			}
 		}
-		return ready == count, fmt.Sprintf("%d of %d Ready", ready, len(nodes.Items)), nil
+		return ready == count, fmt.Sprintf("%d of %d Ready and schedulable", ready, len(nodes.Items)), nil
 	})
 	return names
 }
@@ -122,4 +124,19 @@ func IsolationTaint(namespace string) corev1.Taint {
 // IsolationToleration tolerates IsolationTaint(namespace).
 func IsolationToleration(namespace string) corev1.Toleration {
 	return corev1.Toleration{Key: IsolationLabel, Operator: corev1.TolerationOpEqual, Value: namespace, Effect: corev1.TaintEffectNoSchedule}
+}
+
+func nodeReady(n *corev1.Node) bool {
+	for _, cond := range n.Status.Conditions {
+		if cond.Type == corev1.NodeReady {
+			return cond.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// lifecycleTaint reports the taints the node lifecycle controller puts on
+// nodes that are not (yet) Ready.
+func lifecycleTaint(t corev1.Taint) bool {
+	return t.Key == corev1.TaintNodeNotReady || t.Key == corev1.TaintNodeUnreachable
 }
