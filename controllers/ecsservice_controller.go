@@ -12,7 +12,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -429,47 +428,11 @@ func serviceLabels(serviceName string) map[string]string {
 	return labels
 }
 
-// serviceObjects lists the translated objects.
-func serviceObjects(res *translate.ServiceResult) []runtime.Object {
-	var objs []runtime.Object
-	if res.Deployment != nil {
-		objs = append(objs, res.Deployment)
-	}
-	if res.DaemonSet != nil {
-		objs = append(objs, res.DaemonSet)
-	}
-	for _, o := range res.StorageClasses {
-		objs = append(objs, o)
-	}
-	for _, o := range res.Services {
-		objs = append(objs, o)
-	}
-	for _, o := range res.TargetGroupBindings {
-		objs = append(objs, o)
-	}
-	if res.Ingress != nil {
-		objs = append(objs, res.Ingress)
-	}
-	if res.HorizontalPodAutoscaler != nil {
-		objs = append(objs, res.HorizontalPodAutoscaler)
-	}
-	if res.ScaledObject != nil {
-		objs = append(objs, res.ScaledObject)
-	}
-	if res.PodDisruptionBudget != nil {
-		objs = append(objs, res.PodDisruptionBudget)
-	}
-	if res.SecurityGroupPolicy != nil {
-		objs = append(objs, res.SecurityGroupPolicy)
-	}
-	return objs
-}
-
 // applyChildren applies the plan and deletes the children no longer
 // desired (removing loadBalancers removes the TargetGroupBinding).
 func (r *ECSServiceReconciler) applyChildren(ctx context.Context, svc *ecsv1.ECSService, p *servicePlan) ([]string, error) {
 	owner := ownership{owner: svc, labels: serviceLabels(p.serviceName)}
-	set, err := r.buildChildren(ctx, owner, serviceObjects(p.result))
+	set, err := r.buildChildren(ctx, owner, p.result.Objects())
 	if err != nil {
 		return nil, err
 	}

@@ -239,40 +239,13 @@ var taskChildrenKinds = []schema.GroupVersionKind{
 
 var taskIntegrationKinds = []integration{externalSecretKind, ecrAuthorizationTokenKind, podIdentityAssociationKind}
 
-// taskObjects lists a translated revision's objects.
-func taskObjects(res *translate.TaskResult) []runtime.Object {
-	var objs []runtime.Object
-	if res.ServiceAccount != nil {
-		objs = append(objs, res.ServiceAccount)
-	}
-	if res.PodIdentityAssociation != nil {
-		objs = append(objs, res.PodIdentityAssociation)
-	}
-	for _, o := range res.ExternalSecrets {
-		objs = append(objs, o)
-	}
-	for _, o := range res.PersistentVolumes {
-		objs = append(objs, o)
-	}
-	for _, o := range res.PersistentVolumeClaims {
-		objs = append(objs, o)
-	}
-	for _, o := range res.ConfigMaps {
-		objs = append(objs, o)
-	}
-	if res.NetworkPolicy != nil {
-		objs = append(objs, res.NetworkPolicy)
-	}
-	return objs
-}
-
 // applyChildren applies the objects of the revisions in use and deletes
 // the ones no longer desired. It returns the integration CRDs that are
 // missing (their objects are skipped).
 func (r *TaskDefinitionReconciler) applyChildren(ctx context.Context, td *ecsv1.TaskDefinition, results []*translate.TaskResult, complete bool) ([]string, error) {
 	var objs []runtime.Object
 	for _, res := range results {
-		objs = append(objs, taskObjects(res)...)
+		objs = append(objs, res.Objects()...)
 	}
 	td.SetGroupVersionKind(ecsv1.GroupVersion.WithKind("TaskDefinition"))
 	owner := ownership{owner: td, labels: taskDefinitionLabels(td)}

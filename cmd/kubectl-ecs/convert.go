@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
@@ -92,13 +93,15 @@ other files are still converted, and the exit code is 1.`,
 func runConvert(opts *convertOptions, streams ioStreams) error {
 	inputs, readProblems := readInputs(opts.files, streams.In)
 	converted := convertFiles(inputs, *opts)
-	var objects []client.Object
+	var objects []runtime.Object
 	var problems []problem
 	problems = append(problems, readProblems...)
 	for _, f := range converted {
 		problems = append(problems, f.problems...)
 		if !f.failed() {
-			objects = append(objects, f.objects...)
+			for _, o := range f.objects {
+				objects = append(objects, o)
+			}
 		}
 	}
 	if err := writeYAMLStream(streams.Out, objects); err != nil {

@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 )
 
@@ -60,7 +59,7 @@ func printProblems(w io.Writer, problems []problem, withNotes bool) (failed bool
 // writeYAMLStream writes objects as a YAML stream ("---" between
 // documents), without status and server-set metadata, ready for
 // kubectl apply.
-func writeYAMLStream(w io.Writer, objects []client.Object) error {
+func writeYAMLStream(w io.Writer, objects []runtime.Object) error {
 	for i, obj := range objects {
 		content, err := manifest(obj)
 		if err != nil {
@@ -84,7 +83,7 @@ func writeYAMLStream(w io.Writer, objects []client.Object) error {
 
 // manifest is obj as a user would write it: apiVersion, kind, metadata
 // and spec; no status, no null creationTimestamp.
-func manifest(obj client.Object) (map[string]any, error) {
+func manifest(obj runtime.Object) (map[string]any, error) {
 	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	if err != nil {
 		return nil, err

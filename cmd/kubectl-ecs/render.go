@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
@@ -117,7 +117,7 @@ func runRender(opts *renderOptions, streams ioStreams) error {
 		problems = append(problems, f.problems...)
 		failed = failed || f.failed()
 	}
-	var objects []client.Object
+	var objects []runtime.Object
 	if !failed {
 		var renderProblems []problem
 		objects, renderProblems = renderConverted(converted, ctx)
@@ -267,7 +267,7 @@ type renderedTask struct {
 // renderConverted translates every task definition, then every service on
 // top of its task definition; task definitions no service uses become a
 // Deployment of their own.
-func renderConverted(files []convertedFile, ctx renderContext) ([]client.Object, []problem) {
+func renderConverted(files []convertedFile, ctx renderContext) ([]runtime.Object, []problem) {
 	var problems []problem
 	var tasks []*renderedTask
 	for i := range files {
@@ -301,7 +301,7 @@ func renderConverted(files []convertedFile, ctx renderContext) ([]client.Object,
 		}
 	}
 
-	var workloads []client.Object
+	var workloads []runtime.Object
 	for i := range files {
 		f := &files[i]
 		for _, doc := range f.docs {
@@ -338,9 +338,9 @@ func renderConverted(files []convertedFile, ctx renderContext) ([]client.Object,
 	if hasError(problems) {
 		return nil, problems
 	}
-	var objects []client.Object
+	var objects []runtime.Object
 	for _, task := range tasks {
-		objects = append(objects, taskObjects(task.result)...)
+		objects = append(objects, task.result.Objects()...)
 	}
 	return append(objects, workloads...), problems
 }
@@ -376,7 +376,7 @@ func taskForService(ref string, tasks []*renderedTask) *renderedTask {
 // renderService translates a service on top of its task. A service the
 // user did not give (synthetic: a task rendered as a one-replica
 // Deployment) reports only what concerns the task definition.
-func renderService(file string, doc ecsjson.Document, task *renderedTask, ctx renderContext, synthetic bool) ([]client.Object, []problem) {
+func renderService(file string, doc ecsjson.Document, task *renderedTask, ctx renderContext, synthetic bool) ([]runtime.Object, []problem) {
 	name := ptr.Deref(doc.Service.ServiceName, "")
 	res, err := translate.TranslateService(translate.ServiceInput{
 		Namespace:    ctx.namespace,
@@ -426,7 +426,7 @@ func renderService(file string, doc ecsjson.Document, task *renderedTask, ctx re
 			}
 		}
 	}
-	return serviceObjects(res), problems
+	return res.Objects(), problems
 }
 
 func translationErrors(file, docPath string, err error) []problem {
@@ -450,67 +450,4 @@ func translationNotes(file, docPath string, warnings, notes []ecsv1.TranslationW
 		problems = append(problems, problem{file: file, path: joinPath(docPath, n.Field), severity: severityNote, message: n.Reason})
 	}
 	return problems
-}
-
-// taskObjects lists a task definition's objects in apply order.
-func taskObjects(res *translate.TaskResult) []client.Object {
-	var objects []client.Object
-	if res.ServiceAccount != nil {
-		objects = append(objects, res.ServiceAccount)
-	}
-	if res.PodIdentityAssociation != nil {
-		objects = append(objects, res.PodIdentityAssociation)
-	}
-	for _, o := range res.ExternalSecrets {
-		objects = append(objects, o)
-	}
-	for _, o := range res.ConfigMaps {
-		objects = append(objects, o)
-	}
-	for _, o := range res.PersistentVolumes {
-		objects = append(objects, o)
-	}
-	for _, o := range res.PersistentVolumeClaims {
-		objects = append(objects, o)
-	}
-	if res.NetworkPolicy != nil {
-		objects = append(objects, res.NetworkPolicy)
-	}
-	return objects
-}
-
-// serviceObjects lists a service's objects in apply order.
-func serviceObjects(res *translate.ServiceResult) []client.Object {
-	var objects []client.Object
-	for _, o := range res.StorageClasses {
-		objects = append(objects, o)
-	}
-	if res.SecurityGroupPolicy != nil {
-		objects = append(objects, res.SecurityGroupPolicy)
-	}
-	if res.Deployment != nil {
-		objects = append(objects, res.Deployment)
-	}
-	if res.DaemonSet != nil {
-		objects = append(objects, res.DaemonSet)
-	}
-	for _, o := range res.Services {
-		objects = append(objects, o)
-	}
-	for _, o := range res.TargetGroupBindings {
-		objects = append(objects, o)
-	}
-	if res.Ingress != nil {
-		objects = append(objects, res.Ingress)
-	}
-	if res.HorizontalPodAutoscaler != nil {
-		objects = append(objects, res.HorizontalPodAutoscaler)
-	}
-	if res.ScaledObject != nil {
-		objects = append(objects, res.ScaledObject)
-	}
-	if res.PodDisruptionBudget != nil {
-		objects = append(objects, res.PodDisruptionBudget)
-	}
-	return objects
 }

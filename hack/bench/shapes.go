@@ -178,37 +178,7 @@ func (in instance) render(ri renderInput) ([]*unstructured.Unstructured, error) 
 	if err != nil {
 		return nil, fmt.Errorf("%s: service: %w", in.name, err)
 	}
-	var objs []runtime.Object
-	if task.ServiceAccount != nil {
-		objs = append(objs, task.ServiceAccount)
-	}
-	for _, o := range task.ConfigMaps {
-		objs = append(objs, o)
-	}
-	for _, o := range task.PersistentVolumeClaims {
-		objs = append(objs, o)
-	}
-	if task.NetworkPolicy != nil {
-		objs = append(objs, task.NetworkPolicy)
-	}
-	if res.Deployment != nil {
-		objs = append(objs, res.Deployment)
-	}
-	if res.DaemonSet != nil {
-		objs = append(objs, res.DaemonSet)
-	}
-	for _, o := range res.Services {
-		objs = append(objs, o)
-	}
-	if res.Ingress != nil {
-		objs = append(objs, res.Ingress)
-	}
-	if res.HorizontalPodAutoscaler != nil {
-		objs = append(objs, res.HorizontalPodAutoscaler)
-	}
-	if res.PodDisruptionBudget != nil {
-		objs = append(objs, res.PodDisruptionBudget)
-	}
+	objs := append(task.Objects(), res.Objects()...)
 	if len(task.ExternalSecrets) > 0 || task.PodIdentityAssociation != nil || len(task.PersistentVolumes) > 0 ||
 		len(res.TargetGroupBindings) > 0 || res.ScaledObject != nil || res.SecurityGroupPolicy != nil || len(res.StorageClasses) > 0 {
 		// The bench cluster has no integration CRDs, and cluster-scoped

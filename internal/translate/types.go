@@ -17,6 +17,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
 )
@@ -189,6 +190,65 @@ type ServiceResult struct {
 	// Warnings and Notes as in TaskResult.
 	Warnings []ecsv1.TranslationWarning
 	Notes    []ecsv1.TranslationWarning
+}
+
+// Objects lists the task's objects besides its pod template, in the order
+// they are applied: what the pods refer to (ServiceAccount, identity,
+// secrets, configuration, volumes) before the NetworkPolicy.
+func (r *TaskResult) Objects() []runtime.Object {
+	var objs []runtime.Object
+	if r.ServiceAccount != nil {
+		objs = append(objs, r.ServiceAccount)
+	}
+	if r.PodIdentityAssociation != nil {
+		objs = append(objs, r.PodIdentityAssociation)
+	}
+	objs = appendAll(objs, r.ExternalSecrets)
+	objs = appendAll(objs, r.ConfigMaps)
+	objs = appendAll(objs, r.PersistentVolumes)
+	objs = appendAll(objs, r.PersistentVolumeClaims)
+	if r.NetworkPolicy != nil {
+		objs = append(objs, r.NetworkPolicy)
+	}
+	return objs
+}
+
+// Objects lists the service's objects in the order they are applied: the
+// storage classes and security groups its pods use, the workload, then
+// what routes to, scales and protects it.
+func (r *ServiceResult) Objects() []runtime.Object {
+	objs := appendAll(nil, r.StorageClasses)
+	if r.SecurityGroupPolicy != nil {
+		objs = append(objs, r.SecurityGroupPolicy)
+	}
+	if r.Deployment != nil {
+		objs = append(objs, r.Deployment)
+	}
+	if r.DaemonSet != nil {
+		objs = append(objs, r.DaemonSet)
+	}
+	objs = appendAll(objs, r.Services)
+	objs = appendAll(objs, r.TargetGroupBindings)
+	if r.Ingress != nil {
+		objs = append(objs, r.Ingress)
+	}
+	if r.HorizontalPodAutoscaler != nil {
+		objs = append(objs, r.HorizontalPodAutoscaler)
+	}
+	if r.ScaledObject != nil {
+		objs = append(objs, r.ScaledObject)
+	}
+	if r.PodDisruptionBudget != nil {
+		objs = append(objs, r.PodDisruptionBudget)
+	}
+	return objs
+}
+
+func appendAll[T runtime.Object](objs []runtime.Object, items []T) []runtime.Object {
+	for _, o := range items {
+		objs = append(objs, o)
+	}
+	return objs
 }
 
 // The entry points are TranslateTask(TaskInput) (*TaskResult, error) and
