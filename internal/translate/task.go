@@ -342,38 +342,60 @@ func (t *taskTranslation) translateContainerNames() bool {
 	if essentialCount == 0 {
 		t.rep.Fail("containerDefinitions", "at least one container must be essential (essential defaults to true)")
 	}
-	var collides [maxContainers]bool
-	for i, tc := range t.containers {
-		if tc.name == "" {
+	t.suffixCollisions(len(t.containers), func(i int) (*string, string, string) {
+		tc := t.containers[i]
+		return &tc.name, tc.def.Name, tc.path
+	})
+	return named
+}
+
+// suffixCollisions renames the items whose sanitised names collide (two
+// ECS names that differ only in characters Kubernetes does not allow),
+// each with a suffix made from its own ECS name, and warns at each one's
+// path naming the other. item(i) returns the sanitised name to change
+// ("" for an item without a name), the ECS name and the ECS path; it is
+// called again after renaming, so it must return the same name pointer.
+func (t *taskTranslation) suffixCollisions(n int, item func(i int) (name *string, ecsName, path string)) {
+	var room [maxContainers]bool
+	collides := room[:0]
+	if n <= len(room) {
+		collides = room[:n]
+	} else {
+		collides = make([]bool, n)
+	}
+	for i := range n {
+		name, ecsName, path := item(i)
+		if *name == "" {
 			continue
 		}
-		var first, second *taskContainer
-		for _, other := range t.containers {
-			if other.name != tc.name {
+		first, second := -1, -1
+		for j := range n {
+			if other, _, _ := item(j); *other != *name {
 				continue
 			}
-			if first == nil {
-				first = other
-			} else if second == nil {
-				second = other
+			if first < 0 {
+				first = j
+			} else if second < 0 {
+				second = j
 			}
 		}
-		if second == nil {
+		if second < 0 {
 			continue
 		}
 		collides[i] = true
 		other := first
-		if other == tc {
+		if other == i {
 			other = second
 		}
-		t.rep.Warn(tc.path+".name", "names %q and %q collide after sanitising; suffixed", tc.def.Name, other.def.Name)
+		_, otherECSName, _ := item(other)
+		t.rep.Warn(path+".name", "names %q and %q collide after sanitising; suffixed", ecsName, otherECSName)
 	}
-	for i, tc := range t.containers {
+	for i := range n {
 		if collides[i] {
-			tc.name = names.Suffixed(tc.name, collisionSuffix(tc.def.Name))
+			name, ecsName, _ := item(i)
+			*name = names.Suffixed(*name, collisionSuffix(ecsName))
 		}
 	}
-	return named
 }
 
 // containerPaths are the ECS paths of the containers, made once: every

@@ -73,34 +73,12 @@ func (t *taskTranslation) translateVolumes() {
 		volumes = append(volumes, taskVolume{ecsName: ecsName, path: path, name: names.Object(ecsName), index: i})
 		t.volumes = append(t.volumes, &volumes[len(volumes)-1])
 	}
-	collides := make([]bool, len(t.volumes))
-	for i, tv := range t.volumes {
-		var first, second *taskVolume
-		for _, other := range t.volumes {
-			if other.name != tv.name {
-				continue
-			}
-			if first == nil {
-				first = other
-			} else if second == nil {
-				second = other
-			}
-		}
-		if second == nil {
-			continue
-		}
-		collides[i] = true
-		other := first
-		if other == tv {
-			other = second
-		}
-		t.rep.Warn(tv.path+".name", "names %q and %q collide after sanitising; suffixed", tv.ecsName, other.ecsName)
-	}
+	t.suffixCollisions(len(t.volumes), func(i int) (*string, string, string) {
+		tv := t.volumes[i]
+		return &tv.name, tv.ecsName, tv.path
+	})
 	t.podVolumeNames = make([]string, len(t.volumes))
 	for i, tv := range t.volumes {
-		if collides[i] {
-			tv.name = names.Suffixed(tv.name, collisionSuffix(tv.ecsName))
-		}
 		t.podVolumeNames[i] = tv.name
 	}
 	launchVolumes := 0
