@@ -221,18 +221,8 @@ func serviceCheckGolden(t *testing.T, name string, golden serviceGolden, again f
 		t.Fatal(err)
 	}
 	path := filepath.Join(serviceTestdata, name+".golden.yaml")
-	if *updateGolden {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if !checkGoldenFile(t, path, got) {
 		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/translate -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the translation (run go test ./internal/translate -update and review the diff):\n%s", path, lineDiff(string(want), string(got)))
 	}
 	if second, _ := yaml.Marshal(again()); !bytes.Equal(got, second) {
 		t.Errorf("%s: two translations differ", name)

@@ -185,18 +185,8 @@ func TestTaskCorpusGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			path := filepath.Join("testdata", name+".golden.yaml")
-			if *updateGolden {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
+			if !checkGoldenFile(t, path, got) {
 				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/translate -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the translation (run go test ./internal/translate -update and review the diff):\n%s", path, lineDiff(string(want), string(got)))
 			}
 			// Translation is deterministic: a second run gives the same bytes.
 			again, _ := translateCorpusFile(t, file, cluster)
@@ -255,4 +245,24 @@ func decodedTaskCorpus(tb testing.TB, cluster *ecsv1.ECSCluster) []TaskInput {
 		}
 	}
 	return inputs
+}
+
+// checkGoldenFile compares got with the golden file at path, or writes it
+// with -update. It reports whether a comparison was made.
+func checkGoldenFile(t *testing.T, path string, got []byte) bool {
+	t.Helper()
+	if *updateGolden {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return false
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/translate -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the translation (run go test ./internal/translate -update and review the diff):\n%s", path, lineDiff(string(want), string(got)))
+	}
+	return true
 }

@@ -1,7 +1,6 @@
 package translate
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -76,19 +75,7 @@ func TestEverythingTaskGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			path := filepath.Join("testdata", "everything-task."+v.name+".golden.yaml")
-			if *updateGolden {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/translate -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs (run go test ./internal/translate -update and review the diff):\n%s", path, lineDiff(string(want), string(got)))
-			}
+			checkGoldenFile(t, path, got)
 		})
 	}
 }
