@@ -9,7 +9,6 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
@@ -18,6 +17,7 @@ import (
 
 	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
 	"github.com/ecs-operator/ecs-operator/internal/testenv"
+	"github.com/ecs-operator/ecs-operator/test/e2e/framework"
 )
 
 // tracker follows the Deployments and ECSServices of one namespace
@@ -114,26 +114,11 @@ func (t *tracker) observeDeployment(obj any) {
 	if _, ok := t.firstSeen[d.Name]; !ok {
 		t.firstSeen[d.Name] = now
 	}
-	available := deploymentAvailable(d, replicas)
+	available := framework.DeploymentAvailable(d)
 	if _, ok := t.availableAt[d.Name]; !ok && available {
 		t.availableAt[d.Name] = now
 	}
 	t.set(t.availableDeployment, d.Name, available)
-}
-
-// deploymentAvailable is the rollout of the latest generation finished:
-// every replica updated and available.
-func deploymentAvailable(d *appsv1.Deployment, replicas int32) bool {
-	s := d.Status
-	if s.ObservedGeneration < d.Generation || s.Replicas != replicas || s.UpdatedReplicas != replicas || s.AvailableReplicas != replicas {
-		return false
-	}
-	for _, c := range s.Conditions {
-		if c.Type == appsv1.DeploymentAvailable {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 func (t *tracker) observeService(obj any) {

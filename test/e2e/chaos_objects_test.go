@@ -13,7 +13,6 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -181,7 +180,7 @@ func waitAllReady(t *testing.T, ns string, n int, timeout time.Duration) {
 		}
 		available := 0
 		for i := range deployments.Items {
-			if deploymentAvailable(&deployments.Items[i]) {
+			if framework.DeploymentAvailable(&deployments.Items[i]) {
 				available++
 			}
 		}
@@ -195,20 +194,6 @@ func readyMessage(s *ecsv1.ECSService) string {
 		return c.Reason + ": " + c.Message
 	}
 	return "no Ready condition"
-}
-
-func deploymentAvailable(d *appsv1.Deployment) bool {
-	want := ptr.Deref(d.Spec.Replicas, 1)
-	s := d.Status
-	if s.ObservedGeneration < d.Generation || s.Replicas != want || s.UpdatedReplicas != want || s.AvailableReplicas != want {
-		return false
-	}
-	for _, c := range s.Conditions {
-		if c.Type == appsv1.DeploymentAvailable {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 // ownedKinds are the kinds whose objects the operator creates for a

@@ -88,8 +88,7 @@ func Eventually(t testing.TB, timeout time.Duration, what string, condition func
 	}
 }
 
-// WaitDeploymentAvailable waits until the Deployment's latest generation is
-// rolled out: every replica updated and available.
+// WaitDeploymentAvailable waits until DeploymentAvailable holds.
 func (c *Cluster) WaitDeploymentAvailable(t testing.TB, namespace, name string) *appsv1.Deployment {
 	t.Helper()
 	var d appsv1.Deployment
@@ -97,26 +96,35 @@ func (c *Cluster) WaitDeploymentAvailable(t testing.TB, namespace, name string) 
 		if err := c.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &d); err != nil {
 			return false, "", err
 		}
-		want := int32(1)
-		if d.Spec.Replicas != nil {
-			want = *d.Spec.Replicas
-		}
 		s := d.Status
 		state := fmt.Sprintf("generation %d observed %d, replicas %d updated %d available %d (want %d)",
-			d.Generation, s.ObservedGeneration, s.Replicas, s.UpdatedReplicas, s.AvailableReplicas, want)
-		return s.ObservedGeneration >= d.Generation && s.Replicas == want && s.UpdatedReplicas == want &&
-			s.AvailableReplicas == want && conditionTrue(d.Status.Conditions, appsv1.DeploymentAvailable), state, nil
+			d.Generation, s.ObservedGeneration, s.Replicas, s.UpdatedReplicas, s.AvailableReplicas, desiredReplicas(&d))
+		return DeploymentAvailable(&d), state, nil
 	})
 	return &d
 }
 
-func conditionTrue(conds []appsv1.DeploymentCondition, t appsv1.DeploymentConditionType) bool {
-	for _, c := range conds {
-		if c.Type == t {
+// DeploymentAvailable reports whether the Deployment's latest generation is
+// rolled out: every replica updated and available.
+func DeploymentAvailable(d *appsv1.Deployment) bool {
+	want := desiredReplicas(d)
+	s := d.Status
+	if s.ObservedGeneration < d.Generation || s.Replicas != want || s.UpdatedReplicas != want || s.AvailableReplicas != want {
+		return false
+	}
+	for _, c := range s.Conditions {
+		if c.Type == appsv1.DeploymentAvailable {
 			return c.Status == corev1.ConditionTrue
 		}
 	}
 	return false
+}
+
+func desiredReplicas(d *appsv1.Deployment) int32 {
+	if d.Spec.Replicas != nil {
+		return *d.Spec.Replicas
+	}
+	return 1
 }
 
 // Pods lists the pods in namespace matching the label selector.
