@@ -47,31 +47,42 @@ type childKey struct {
 }
 
 // newChild turns a translated object (typed or unstructured) into an apply
-// document. JSON encoding keeps exactly the fields the typed object sets
-// (omitempty), as a typed server-side apply would send them; nulls and the
-// status block are dropped because the operator never applies status.
+// document.
 func newChild(obj runtime.Object, scheme *runtime.Scheme) (child, error) {
+	u, err := ApplyDocument(obj, scheme)
+	if err != nil {
+		return child{}, err
+	}
+	return child{gvk: u.GroupVersionKind(), object: u}, nil
+}
+
+// ApplyDocument is the server-side apply document of a translated object
+// (typed or unstructured). JSON encoding keeps exactly the fields the
+// typed object sets (omitempty), as a typed server-side apply would send
+// them; nulls and the status block are dropped because the operator never
+// applies status.
+func ApplyDocument(obj runtime.Object, scheme *runtime.Scheme) (*unstructured.Unstructured, error) {
 	gvk := obj.GetObjectKind().GroupVersionKind()
 	if gvk.Empty() {
 		kinds, _, err := scheme.ObjectKinds(obj)
 		if err != nil || len(kinds) == 0 {
-			return child{}, fmt.Errorf("no kind registered for %T: %w", obj, err)
+			return nil, fmt.Errorf("no kind registered for %T: %w", obj, err)
 		}
 		gvk = kinds[0]
 	}
 	data, err := json.Marshal(obj)
 	if err != nil {
-		return child{}, fmt.Errorf("encoding %s: %w", gvk.Kind, err)
+		return nil, fmt.Errorf("encoding %s: %w", gvk.Kind, err)
 	}
 	var content map[string]any
 	if err := json.Unmarshal(data, &content); err != nil {
-		return child{}, fmt.Errorf("decoding %s: %w", gvk.Kind, err)
+		return nil, fmt.Errorf("decoding %s: %w", gvk.Kind, err)
 	}
 	delete(content, "status")
 	dropNulls(content)
 	u := &unstructured.Unstructured{Object: content}
 	u.SetGroupVersionKind(gvk)
-	return child{gvk: gvk, object: u}, nil
+	return u, nil
 }
 
 // dropNulls removes null values (creationTimestamp: null and the like):

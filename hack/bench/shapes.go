@@ -2,7 +2,6 @@ package main
 
 import (
 	"embed"
-	"encoding/json"
 	"fmt"
 	"path"
 	"slices"
@@ -11,13 +10,14 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
 	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
+	"github.com/ecs-operator/ecs-operator/controllers"
 	"github.com/ecs-operator/ecs-operator/internal/ecsjson"
 	"github.com/ecs-operator/ecs-operator/internal/placement"
+	"github.com/ecs-operator/ecs-operator/internal/testenv"
 	"github.com/ecs-operator/ecs-operator/internal/translate"
 )
 
@@ -187,46 +187,11 @@ func (in instance) render(ri renderInput) ([]*unstructured.Unstructured, error) 
 	}
 	docs := make([]*unstructured.Unstructured, 0, len(objs))
 	for _, o := range objs {
-		u, err := applyDocument(o)
+		u, err := controllers.ApplyDocument(o, testenv.Scheme())
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", in.name, err)
 		}
 		docs = append(docs, u)
 	}
 	return docs, nil
-}
-
-// applyDocument turns a typed object into the document a typed
-// server-side apply sends: the fields it sets, no status, no nulls.
-func applyDocument(obj runtime.Object) (*unstructured.Unstructured, error) {
-	data, err := json.Marshal(obj)
-	if err != nil {
-		return nil, err
-	}
-	var content map[string]any
-	if err := json.Unmarshal(data, &content); err != nil {
-		return nil, err
-	}
-	delete(content, "status")
-	dropNulls(content)
-	return &unstructured.Unstructured{Object: content}, nil
-}
-
-// dropNulls removes null values (creationTimestamp: null and the like),
-// which an apply document would read as "remove this field".
-func dropNulls(value any) {
-	switch v := value.(type) {
-	case map[string]any:
-		for k, item := range v {
-			if item == nil {
-				delete(v, k)
-				continue
-			}
-			dropNulls(item)
-		}
-	case []any:
-		for _, item := range v {
-			dropNulls(item)
-		}
-	}
 }
