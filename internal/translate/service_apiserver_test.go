@@ -46,7 +46,7 @@ func TestServiceGoldenAcceptedByAPIServer(t *testing.T) {
 	applied := 0
 	for _, tr := range all {
 		serviceEnsureNamespace(t, env.Client, tr.namespace)
-		for _, obj := range serviceResultObjects(tr.res) {
+		for _, obj := range tr.res.Objects() {
 			if err := dryRunApply(ctx, env.Client, obj); err != nil {
 				meta, _ := obj.(metav1.Object)
 				t.Errorf("%s: %s %s rejected: %v", tr.name, obj.GetObjectKind().GroupVersionKind().Kind, meta.GetName(), err)

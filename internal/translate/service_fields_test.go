@@ -319,7 +319,7 @@ func svcOutcome(t *testing.T, in ServiceInput) (string, error) {
 		return "error: " + err.Error(), err
 	}
 	var objects []map[string]any
-	for _, obj := range serviceResultObjects(res) {
+	for _, obj := range res.Objects() {
 		objects = append(objects, serviceGoldenObject(t, obj))
 	}
 	out, marshalErr := yaml.Marshal(map[string]any{"objects": objects, "warnings": res.Warnings, "notes": res.Notes})

@@ -118,7 +118,7 @@ func translateServicePair(tb testing.TB, golden *serviceGolden, name, namespace 
 		return nil
 	}
 	golden.Warnings, golden.Notes = res.Warnings, res.Notes
-	for _, obj := range serviceResultObjects(res) {
+	for _, obj := range res.Objects() {
 		golden.Objects = append(golden.Objects, serviceGoldenObject(tb, obj))
 	}
 	return res
@@ -135,44 +135,6 @@ func serviceErrorStrings(tb testing.TB, err error) []string {
 		out[i] = e.Error()
 	}
 	return out
-}
-
-// serviceResultObjects lists every object of a service translation in a
-// fixed order: workload, Services, bindings, Ingress, scaler, budget,
-// security group policy, storage classes.
-func serviceResultObjects(res *ServiceResult) []runtime.Object {
-	var objects []runtime.Object
-	if res.Deployment != nil {
-		objects = append(objects, res.Deployment)
-	}
-	if res.DaemonSet != nil {
-		objects = append(objects, res.DaemonSet)
-	}
-	for _, o := range res.Services {
-		objects = append(objects, o)
-	}
-	for _, o := range res.TargetGroupBindings {
-		objects = append(objects, o)
-	}
-	if res.Ingress != nil {
-		objects = append(objects, res.Ingress)
-	}
-	if res.HorizontalPodAutoscaler != nil {
-		objects = append(objects, res.HorizontalPodAutoscaler)
-	}
-	if res.ScaledObject != nil {
-		objects = append(objects, res.ScaledObject)
-	}
-	if res.PodDisruptionBudget != nil {
-		objects = append(objects, res.PodDisruptionBudget)
-	}
-	if res.SecurityGroupPolicy != nil {
-		objects = append(objects, res.SecurityGroupPolicy)
-	}
-	for _, o := range res.StorageClasses {
-		objects = append(objects, o)
-	}
-	return objects
 }
 
 // serviceGoldenObject is obj as a map without the status (a translation
