@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
 )
@@ -44,6 +45,9 @@ type Collector struct {
 	warnings []ecsv1.TranslationWarning
 	infos    []ecsv1.TranslationWarning
 	errs     Errors
+	// text is the block messages and field paths are carved out of (see
+	// keep).
+	text []byte
 }
 
 // Warn records that field is approximated or not honoured.
@@ -51,7 +55,7 @@ func (c *Collector) Warn(field, format string, args ...any) {
 	if c.warnings == nil {
 		c.warnings = make([]ecsv1.TranslationWarning, 0, firstRecords)
 	}
-	c.warnings = append(c.warnings, ecsv1.TranslationWarning{Field: field, Reason: Format(format, args...), Severity: ecsv1.SeverityWarning})
+	c.warnings = append(c.warnings, ecsv1.TranslationWarning{Field: field, Reason: c.format(format, args), Severity: ecsv1.SeverityWarning})
 }
 
 // Info records a note that changes nothing for the user.
@@ -59,12 +63,67 @@ func (c *Collector) Info(field, format string, args ...any) {
 	if c.infos == nil {
 		c.infos = make([]ecsv1.TranslationWarning, 0, firstRecords)
 	}
-	c.infos = append(c.infos, ecsv1.TranslationWarning{Field: field, Reason: Format(format, args...), Severity: ecsv1.SeverityInfo})
+	c.infos = append(c.infos, ecsv1.TranslationWarning{Field: field, Reason: c.format(format, args), Severity: ecsv1.SeverityInfo})
 }
 
 // Fail records an error in field.
 func (c *Collector) Fail(field, format string, args ...any) {
-	c.errs = append(c.errs, Error{Field: field, Message: Format(format, args...)})
+	c.errs = append(c.errs, Error{Field: field, Message: c.format(format, args)})
+}
+
+// Field joins the parts of a field path (containerDefinitions[0],
+// ".logConfiguration"), keeping it with the collector's messages:
+// translations name a field in nearly every record, and joining each path
+// on its own costs an allocation.
+func (c *Collector) Field(parts ...string) string {
+	var room [128]byte
+	path := room[:0]
+	for _, p := range parts {
+		path = append(path, p...)
+	}
+	return c.keep(path)
+}
+
+// format is Format with the message kept in c's text block.
+func (c *Collector) format(format string, args []any) string {
+	if len(args) == 0 && strings.IndexByte(format, '%') < 0 {
+		return format
+	}
+	var room [256]byte
+	if out, ok := appendFormat(room[:0], format, args); ok {
+		return c.keep(out)
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// textBlockSize is the size of the blocks messages are carved out of; a
+// translation of a task definition writes about a kilobyte of them.
+const textBlockSize = 4096
+
+// keep copies b into c's text block. A translation writes dozens of short
+// messages and paths; carving them out of one block costs less than an
+// allocation each. The block is only ever written past what was handed
+// out, so the strings never change, and a collector that is Reset keeps
+// it for the next translation.
+func (c *Collector) keep(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(c.text)-len(c.text) < len(b) {
+		c.text = make([]byte, 0, max(textBlockSize, len(b)))
+	}
+	start := len(c.text)
+	c.text = append(c.text, b...)
+	return unsafe.String(&c.text[start], len(b))
+}
+
+// Reset forgets the records, keeping the room they took for the next
+// translation.
+func (c *Collector) Reset() {
+	clear(c.warnings)
+	clear(c.infos)
+	clear(c.errs)
+	c.warnings, c.infos, c.errs = c.warnings[:0], c.infos[:0], c.errs[:0]
 }
 
 // firstRecords is the room a collector makes for warnings and notes when
@@ -94,32 +153,16 @@ func (c *Collector) Err() error {
 }
 
 // Warnings returns the recorded warnings sorted by field path (stable for
-// warnings on the same field). Records added later do not change the
-// returned list.
+// warnings on the same field), in a list of their own: records added
+// later do not change it.
 func (c *Collector) Warnings() []ecsv1.TranslationWarning {
-	c.warnings = sortInPlace(c.warnings)
-	return c.warnings
+	return Sorted(c.warnings)
 }
 
-// Infos returns the recorded info notes sorted by field path. Records
-// added later do not change the returned list.
+// Infos returns the recorded info notes sorted by field path, in a list
+// of their own.
 func (c *Collector) Infos() []ecsv1.TranslationWarning {
-	c.infos = sortInPlace(c.infos)
-	return c.infos
-}
-
-// sortInPlace sorts ws by field path, keeping the order of entries on the
-// same field. The result has no spare capacity, so that the next record
-// goes to a new list and never changes one already handed out.
-func sortInPlace(ws []ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
-	if len(ws) == 0 {
-		return nil
-	}
-	ws = slices.Clip(ws)
-	if !slices.IsSortedFunc(ws, compareField) {
-		slices.SortStableFunc(ws, compareField)
-	}
-	return ws
+	return Sorted(c.infos)
 }
 
 func compareField(a, b ecsv1.TranslationWarning) int { return strings.Compare(a.Field, b.Field) }
@@ -130,7 +173,13 @@ func Sorted(ws []ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
 	if len(ws) == 0 {
 		return nil
 	}
-	return sortInPlace(append([]ecsv1.TranslationWarning(nil), ws...))
+	// Without spare capacity, so that appending to the copy never
+	// writes into a list someone else holds.
+	out := slices.Clip(slices.Clone(ws))
+	if !slices.IsSortedFunc(out, compareField) {
+		slices.SortStableFunc(out, compareField)
+	}
+	return out
 }
 
 // Format is fmt.Sprintf for the messages translation writes. The verbs

@@ -95,18 +95,18 @@ func (t *taskTranslation) translateEnvironment(tc *taskContainer) {
 		setEnv(corev1.EnvVar{Name: name, Value: escapeKubernetesVarRef(ptr.Deref(kv.Value, ""))}, path, "entry")
 	}
 	for i, s := range def.Secrets {
-		path := tc.path + ".secrets[" + strconv.Itoa(i) + "]"
+		path := t.rep.Field(tc.path, ".secrets[", strconv.Itoa(i), "]")
 		if s.Name == "" {
-			t.rep.Fail(path+".name", "required: the variable name")
+			t.rep.Fail(t.rep.Field(path, ".name"), "required: the variable name")
 			continue
 		}
 		if !t.validEnvName(s.Name) {
-			t.rep.Fail(path+".name", "variable name %q %s", s.Name, t.envNameProblem())
+			t.rep.Fail(t.rep.Field(path, ".name"), "variable name %q %s", s.Name, t.envNameProblem())
 			continue
 		}
 		ref, problem := parseSecretValueFrom(s.ValueFrom, t.cluster.Region)
 		if problem != "" {
-			t.rep.Fail(path+".valueFrom", "%s", problem)
+			t.rep.Fail(t.rep.Field(path, ".valueFrom"), "%s", problem)
 			continue
 		}
 		store := t.secretStore(ref, path+".valueFrom")
@@ -123,13 +123,13 @@ func (t *taskTranslation) translateEnvironment(tc *taskContainer) {
 	t.translateRepositoryCredentials(tc)
 
 	for i, f := range def.EnvironmentFiles {
-		path := tc.path + ".environmentFiles[" + strconv.Itoa(i) + "]"
+		path := t.rep.Field(tc.path, ".environmentFiles[", strconv.Itoa(i), "]")
 		if f.Type != "s3" {
-			t.rep.Fail(path+".type", "unknown type %q: environment files are s3 objects", f.Type)
+			t.rep.Fail(t.rep.Field(path, ".type"), "unknown type %q: environment files are s3 objects", f.Type)
 			continue
 		}
 		if f.Value == "" {
-			t.rep.Fail(path+".value", "required: the S3 object ARN")
+			t.rep.Fail(t.rep.Field(path, ".value"), "required: the S3 object ARN")
 			continue
 		}
 		name := t.envFileConfigMapName(f.Value)

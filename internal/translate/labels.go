@@ -145,7 +145,7 @@ func (t *taskTranslation) translateDockerLabels(tc *taskContainer) {
 	}
 	key := containerAnnotationKey(ecsv1.AnnotationDockerLabelsPrefix, tc.name)
 	t.setAnnotation(key, jsonStringMap(tc.def.DockerLabels))
-	t.rep.Warn(tc.path+".dockerLabels", "docker labels kept as annotation %s only", key)
+	t.rep.Warn(t.rep.Field(tc.path, ".dockerLabels"), "docker labels kept as annotation %s only", key)
 }
 
 // containerAnnotationKey appends a container name to an annotation prefix,

@@ -42,7 +42,7 @@ func (t *taskTranslation) translateLifecycle() {
 		t.buildProbes(tc, job)
 		t.wrapCompleteContainer(tc)
 		if !job && tc.essential && tc.role != roleRunToCompletion {
-			t.rep.Info(tc.path+".essential", "when essential container %q exits, ECS replaces the task; Kubernetes restarts the container in place", tc.def.Name)
+			t.rep.Info(t.rep.Field(tc.path, ".essential"), "when essential container %q exits, ECS replaces the task; Kubernetes restarts the container in place", tc.def.Name)
 		}
 	}
 	if job {
@@ -58,26 +58,26 @@ func (t *taskTranslation) classifyDependencies() bool {
 	var dependents [maxContainers]map[string]string
 	for _, tc := range t.containers {
 		for j, dep := range tc.def.DependsOn {
-			path := tc.path + ".dependsOn[" + strconv.Itoa(j) + "]"
+			path := t.rep.Field(tc.path, ".dependsOn[", strconv.Itoa(j), "]")
 			target, known := t.containerNamed(dep.ContainerName)
 			switch {
 			case dep.ContainerName == "":
-				t.rep.Fail(path+".containerName", "required: name the container %q depends on", tc.def.Name)
+				t.rep.Fail(t.rep.Field(path, ".containerName"), "required: name the container %q depends on", tc.def.Name)
 				ok = false
 				continue
 			case !known:
-				t.rep.Fail(path+".containerName", "container %q depends on unknown container %q", tc.def.Name, dep.ContainerName)
+				t.rep.Fail(t.rep.Field(path, ".containerName"), "container %q depends on unknown container %q", tc.def.Name, dep.ContainerName)
 				ok = false
 				continue
 			case target == tc:
-				t.rep.Fail(path+".containerName", "container %q depends on itself", tc.def.Name)
+				t.rep.Fail(t.rep.Field(path, ".containerName"), "container %q depends on itself", tc.def.Name)
 				ok = false
 				continue
 			}
 			switch dep.Condition {
 			case conditionStart, conditionHealthy, conditionComplete, conditionSuccess:
 			default:
-				t.rep.Fail(path+".condition", "unknown condition %q: use START, COMPLETE, SUCCESS or HEALTHY", dep.Condition)
+				t.rep.Fail(t.rep.Field(path, ".condition"), "unknown condition %q: use START, COMPLETE, SUCCESS or HEALTHY", dep.Condition)
 				ok = false
 				continue
 			}
@@ -96,7 +96,7 @@ func (t *taskTranslation) classifyDependencies() bool {
 				target.completeTarget = true
 				wrap := t.spec.Kubernetes != nil && ptr.Deref(t.spec.Kubernetes.WrapCompleteContainers, false)
 				if !wrap || len(target.def.EntryPoint) == 0 || t.windows {
-					t.rep.Warn(path+".condition", "COMPLETE treated as SUCCESS: a non-zero exit of %q blocks %q (set kubernetes.wrapCompleteContainers with an entryPoint to ignore it)", target.def.Name, tc.def.Name)
+					t.rep.Warn(t.rep.Field(path, ".condition"), "COMPLETE treated as SUCCESS: a non-zero exit of %q blocks %q (set kubernetes.wrapCompleteContainers with an entryPoint to ignore it)", target.def.Name, tc.def.Name)
 				}
 			}
 		}
@@ -117,15 +117,15 @@ func (t *taskTranslation) classifyDependencies() bool {
 		}
 		switch {
 		case runsToCompletion && tc.essential:
-			t.rep.Fail(firstCompletion+".condition", "container %q is essential; COMPLETE and SUCCESS are only allowed on non-essential containers (set essential: false)", tc.def.Name)
+			t.rep.Fail(t.rep.Field(firstCompletion, ".condition"), "container %q is essential; COMPLETE and SUCCESS are only allowed on non-essential containers (set essential: false)", tc.def.Name)
 			ok = false
 		case runsToCompletion && healthy:
-			t.rep.Fail(healthyPath+".condition", "container %q is a HEALTHY dependency and also a COMPLETE/SUCCESS dependency; it cannot both keep running and run to completion", tc.def.Name)
+			t.rep.Fail(t.rep.Field(healthyPath, ".condition"), "container %q is a HEALTHY dependency and also a COMPLETE/SUCCESS dependency; it cannot both keep running and run to completion", tc.def.Name)
 			ok = false
 		case runsToCompletion:
 			tc.role = roleRunToCompletion
 			if start {
-				t.rep.Warn(startPath+".condition", "START on %q waits for it to finish, because another container needs it to COMPLETE/SUCCEED", tc.def.Name)
+				t.rep.Warn(t.rep.Field(startPath, ".condition"), "START on %q waits for it to finish, because another container needs it to COMPLETE/SUCCEED", tc.def.Name)
 			}
 		default:
 			tc.role = roleStartedBefore
@@ -133,7 +133,7 @@ func (t *taskTranslation) classifyDependencies() bool {
 		if healthy {
 			tc.healthyTarget = true
 			if hc := tc.def.HealthCheck; hc == nil || (len(hc.Command) > 0 && hc.Command[0] == "NONE") {
-				t.rep.Fail(healthyPath+".condition", "HEALTHY needs a healthCheck on container %q", tc.def.Name)
+				t.rep.Fail(t.rep.Field(healthyPath, ".condition"), "HEALTHY needs a healthCheck on container %q", tc.def.Name)
 				ok = false
 			}
 		}
@@ -205,7 +205,7 @@ func (t *taskTranslation) translateRestartPolicy(tc *taskContainer, job bool) {
 		path = tc.path + ".restartPolicy"
 	}
 	if rp != nil && rp.RestartAttemptPeriod != nil {
-		t.rep.Warn(path+".restartAttemptPeriod", "restartAttemptPeriod not configurable: Kubernetes backs off exponentially (10 s up to 5 min)")
+		t.rep.Warn(t.rep.Field(path, ".restartAttemptPeriod"), "restartAttemptPeriod not configurable: Kubernetes backs off exponentially (10 s up to 5 min)")
 	}
 	enabled := rp != nil && rp.Enabled
 	var ignored []int32
@@ -226,7 +226,7 @@ func (t *taskTranslation) translateRestartPolicy(tc *taskContainer, job bool) {
 			t.setContainerRestart(tc, path, corev1.ContainerRestartPolicyOnFailure, nil)
 		}
 		if len(ignored) > 0 {
-			t.rep.Warn(path+".ignoredExitCodes", "ignored exit codes of run-to-completion container %q not translated: an init container must succeed", tc.def.Name)
+			t.rep.Warn(t.rep.Field(path, ".ignoredExitCodes"), "ignored exit codes of run-to-completion container %q not translated: an init container must succeed", tc.def.Name)
 		}
 		return
 	}
@@ -250,11 +250,11 @@ func (t *taskTranslation) translateRestartPolicy(tc *taskContainer, job bool) {
 		// ECS replacing the task otherwise.
 		switch {
 		case len(ignored) > 0:
-			t.rep.Warn(path+".ignoredExitCodes", "essential container %q is restarted on every exit: ECS would stop and replace the task for the ignored exit codes", tc.def.Name)
+			t.rep.Warn(t.rep.Field(path, ".ignoredExitCodes"), "essential container %q is restarted on every exit: ECS would stop and replace the task for the ignored exit codes", tc.def.Name)
 		case enabled:
-			t.rep.Info(path+".enabled", "essential container %q is restarted in place by the pod's restart policy, as ECS does", tc.def.Name)
+			t.rep.Info(t.rep.Field(path, ".enabled"), "essential container %q is restarted in place by the pod's restart policy, as ECS does", tc.def.Name)
 		case rp != nil:
-			t.rep.Info(path+".enabled", "essential container %q is restarted in place by the pod's restart policy; ECS would replace the task", tc.def.Name)
+			t.rep.Info(t.rep.Field(path, ".enabled"), "essential container %q is restarted in place by the pod's restart policy; ECS would replace the task", tc.def.Name)
 		}
 		return
 	}
@@ -268,7 +268,7 @@ func (t *taskTranslation) translateRestartPolicy(tc *taskContainer, job bool) {
 		if t.caps.ContainerRestartRules {
 			tc.k8s.RestartPolicy = ptr.To(corev1.ContainerRestartPolicyNever)
 		} else {
-			t.rep.Warn(tc.path+".essential", "non-essential container %s will be restarted by kubelet when it exits", tc.def.Name)
+			t.rep.Warn(t.rep.Field(tc.path, ".essential"), "non-essential container %s will be restarted by kubelet when it exits", tc.def.Name)
 		}
 	}
 }

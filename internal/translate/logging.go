@@ -32,10 +32,10 @@ var awsfirelensOnlyOptions = map[string]bool{"log-driver-buffer-limit": true}
 // shipping is the job of a node-level agent.
 func (t *taskTranslation) translateLogConfiguration(tc *taskContainer) {
 	if fc := tc.def.FirelensConfiguration; fc != nil {
-		path := tc.path + ".firelensConfiguration"
+		path := t.rep.Field(tc.path, ".firelensConfiguration")
 		tc.logRouter = true
 		if fc.Type != "fluentbit" && fc.Type != "fluentd" {
-			t.rep.Fail(path+".type", "unknown log router type %q: use fluentbit or fluentd", fc.Type)
+			t.rep.Fail(t.rep.Field(path, ".type"), "unknown log router type %q: use fluentbit or fluentd", fc.Type)
 		}
 		for _, key := range slices.Sorted(maps.Keys(fc.Options)) {
 			value := fc.Options[key]
@@ -58,14 +58,14 @@ func (t *taskTranslation) translateLogConfiguration(tc *taskContainer) {
 	if lc == nil {
 		return
 	}
-	path := tc.path + ".logConfiguration"
+	path := t.rep.Field(tc.path, ".logConfiguration")
 	driver := lc.LogDriver
 	if driver == "" {
-		t.rep.Fail(path+".logDriver", "required: the log driver")
+		t.rep.Fail(t.rep.Field(path, ".logDriver"), "required: the log driver")
 		return
 	}
 	if l := t.cluster.Logging; l != nil && len(l.AvailableDrivers) > 0 && !slices.Contains(l.AvailableDrivers, driver) {
-		t.rep.Fail(path+".logDriver", "log driver %q is not available in this cluster (ECSCluster spec.logging.availableDrivers: %s)", driver, strings.Join(l.AvailableDrivers, ", "))
+		t.rep.Fail(t.rep.Field(path, ".logDriver"), "log driver %q is not available in this cluster (ECSCluster spec.logging.availableDrivers: %s)", driver, strings.Join(l.AvailableDrivers, ", "))
 		return
 	}
 	// {"logDriver":…,"options":{…}}
@@ -76,19 +76,19 @@ func (t *taskTranslation) translateLogConfiguration(tc *taskContainer) {
 	}
 	t.setAnnotation(containerAnnotationKey(ecsv1.AnnotationLogPrefix, tc.name), string(append(annotation, '}')))
 	if len(lc.SecretOptions) > 0 {
-		t.rep.Warn(path+".secretOptions", "log driver secrets not translated")
+		t.rep.Warn(t.rep.Field(path, ".secretOptions"), "log driver secrets not translated")
 	}
 	switch driver {
 	case "awslogs":
-		t.rep.Warn(path+".logDriver", "awslogs shipped by node agent; stream names become pod names")
+		t.rep.Warn(t.rep.Field(path, ".logDriver"), "awslogs shipped by node agent; stream names become pod names")
 	case "awsfirelens":
 		addEnvIfUnset(tc.k8s, "FLUENT_HOST", fluentHost)
 		addEnvIfUnset(tc.k8s, "FLUENT_PORT", fluentPort)
-		t.rep.Warn(path+".logDriver", "stdout of %s is collected by the node agent, not the FireLens sidecar; its output is rendered into ConfigMap %s for that agent", tc.def.Name, t.logOutputsName())
+		t.rep.Warn(t.rep.Field(path, ".logDriver"), "stdout of %s is collected by the node agent, not the FireLens sidecar; its output is rendered into ConfigMap %s for that agent", tc.def.Name, t.logOutputsName())
 	case "json-file", "journald", "none":
-		t.rep.Info(path+".logDriver", "log driver %s: the container runtime keeps stdout", driver)
+		t.rep.Info(t.rep.Field(path, ".logDriver"), "log driver %s: the container runtime keeps stdout", driver)
 	default:
-		t.rep.Warn(path+".logDriver", "log driver %s not supported: stdout is collected by the node agent", driver)
+		t.rep.Warn(t.rep.Field(path, ".logDriver"), "log driver %s not supported: stdout is collected by the node agent", driver)
 	}
 }
 
@@ -126,7 +126,7 @@ func (t *taskTranslation) translateLogOutputs() {
 		opts := tc.def.LogConfiguration.Options
 		plugin := opts["Name"]
 		if plugin == "" {
-			t.rep.Warn(tc.path+".logConfiguration.options", "no Name option: output not rendered (the router's own configuration decides)")
+			t.rep.Warn(t.rep.Field(tc.path, ".logConfiguration.options"), "no Name option: output not rendered (the router's own configuration decides)")
 			continue
 		}
 		conf.WriteString("[OUTPUT]\n    Name ")

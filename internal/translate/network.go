@@ -99,34 +99,34 @@ func (t *taskTranslation) translatePorts(tc *taskContainer) {
 	protocolsByPort := map[int32]corev1.Protocol{}
 	for i := range tc.def.PortMappings {
 		pm := &tc.def.PortMappings[i]
-		path := tc.path + ".portMappings[" + strconv.Itoa(i) + "]"
+		path := t.rep.Field(tc.path, ".portMappings[", strconv.Itoa(i), "]")
 		protocol := corev1.ProtocolTCP
 		switch p := ptr.Deref(pm.Protocol, ""); p {
 		case "", "tcp":
 		case "udp":
 			protocol = corev1.ProtocolUDP
 		default:
-			t.rep.Fail(path+".protocol", "unknown protocol %q: use tcp or udp", p)
+			t.rep.Fail(t.rep.Field(path, ".protocol"), "unknown protocol %q: use tcp or udp", p)
 			continue
 		}
 		appProtocol := ptr.Deref(pm.AppProtocol, "")
 		switch appProtocol {
 		case "", "http", "http2", "grpc":
 		default:
-			t.rep.Fail(path+".appProtocol", "unknown appProtocol %q: use http, http2 or grpc", appProtocol)
+			t.rep.Fail(t.rep.Field(path, ".appProtocol"), "unknown appProtocol %q: use http, http2 or grpc", appProtocol)
 		}
 		if r := ptr.Deref(pm.ContainerPortRange, ""); r != "" {
 			first, last, ok := parsePortRange(r)
 			if !ok {
-				t.rep.Fail(path+".containerPortRange", "invalid port range %q: use first-last with 1 <= first <= last <= 65535", r)
+				t.rep.Fail(t.rep.Field(path, ".containerPortRange"), "invalid port range %q: use first-last with 1 <= first <= last <= 65535", r)
 				continue
 			}
-			t.rep.Warn(path+".containerPortRange", "port range %d-%d not exposed through Services; the pod IP takes traffic on any port", first, last)
+			t.rep.Warn(t.rep.Field(path, ".containerPortRange"), "port range %d-%d not exposed through Services; the pod IP takes traffic on any port", first, last)
 			continue
 		}
 		containerPort := ptr.Deref(pm.ContainerPort, 0)
 		if containerPort < 1 || containerPort > 65535 {
-			t.rep.Fail(path+".containerPort", "required: a port between 1 and 65535 (or a containerPortRange)")
+			t.rep.Fail(t.rep.Field(path, ".containerPort"), "required: a port between 1 and 65535 (or a containerPortRange)")
 			continue
 		}
 		if other, clash := protocolsByPort[containerPort]; clash && other != protocol {
@@ -146,7 +146,7 @@ func (t *taskTranslation) translatePorts(tc *taskContainer) {
 		switch t.networkMode {
 		case "awsvpc", "host":
 			if hostPort != 0 && hostPort != containerPort {
-				t.rep.Fail(path+".hostPort", "must equal containerPort (%d) or be omitted with networkMode %s", containerPort, t.networkMode)
+				t.rep.Fail(t.rep.Field(path, ".hostPort"), "must equal containerPort (%d) or be omitted with networkMode %s", containerPort, t.networkMode)
 				continue
 			}
 			if t.networkMode == "host" {
@@ -155,7 +155,7 @@ func (t *taskTranslation) translatePorts(tc *taskContainer) {
 		default:
 			if hostPort != 0 {
 				port.HostPort = hostPort
-				t.rep.Warn(path+".hostPort", "static hostPort %d limits one pod per node", hostPort)
+				t.rep.Warn(t.rep.Field(path, ".hostPort"), "static hostPort %d limits one pod per node", hostPort)
 			}
 		}
 		ecsName := ptr.Deref(pm.Name, "")
@@ -179,7 +179,7 @@ func (t *taskTranslation) translatePorts(tc *taskContainer) {
 		for _, other := range t.containers[:tc.index] {
 			for _, op := range other.k8s.Ports {
 				if op.ContainerPort == p.ContainerPort && op.Protocol == p.Protocol {
-					t.rep.Warn(tc.path+".portMappings", "port %d used by %s and %s will clash in one network namespace", p.ContainerPort, other.def.Name, tc.def.Name)
+					t.rep.Warn(t.rep.Field(tc.path, ".portMappings"), "port %d used by %s and %s will clash in one network namespace", p.ContainerPort, other.def.Name, tc.def.Name)
 				}
 			}
 		}
@@ -237,7 +237,7 @@ func (t *taskTranslation) translatePodNetworking() {
 		def := tc.def
 		if len(def.Links) > 0 {
 			for i, link := range def.Links {
-				path := tc.path + ".links[" + strconv.Itoa(i) + "]"
+				path := t.rep.Field(tc.path, ".links[", strconv.Itoa(i), "]")
 				target, alias, _ := strings.Cut(link, ":")
 				if _, ok := t.containerNamed(target); !ok {
 					t.rep.Fail(path, "link to unknown container %q", target)
@@ -254,16 +254,16 @@ func (t *taskTranslation) translatePodNetworking() {
 					addAlias("127.0.0.1", h)
 				}
 			}
-			t.rep.Warn(tc.path+".links", "links replaced by localhost aliases")
+			t.rep.Warn(t.rep.Field(tc.path, ".links"), "links replaced by localhost aliases")
 		}
 		for i, h := range def.ExtraHosts {
-			path := tc.path + ".extraHosts[" + strconv.Itoa(i) + "]"
+			path := t.rep.Field(tc.path, ".extraHosts[", strconv.Itoa(i), "]")
 			if net.ParseIP(h.IPAddress) == nil {
-				t.rep.Fail(path+".ipAddress", "%q is not an IP address", h.IPAddress)
+				t.rep.Fail(t.rep.Field(path, ".ipAddress"), "%q is not an IP address", h.IPAddress)
 				continue
 			}
 			if len(validation.IsDNS1123Subdomain(h.Hostname)) > 0 {
-				t.rep.Fail(path+".hostname", "%q is not a valid host name", h.Hostname)
+				t.rep.Fail(t.rep.Field(path, ".hostname"), "%q is not a valid host name", h.Hostname)
 				continue
 			}
 			if prev, ok := hostIPs[h.Hostname]; ok && prev != h.IPAddress {
@@ -296,10 +296,10 @@ func (t *taskTranslation) translatePodNetworking() {
 			case hostnameFrom == nil:
 				hostname, hostnameFrom = h, tc
 			case h != hostname && tc.essential && !hostnameFrom.essential:
-				t.rep.Warn(hostnameFrom.path+".hostname", "containers set different hostnames; the pod uses %q from essential container %q", h, def.Name)
+				t.rep.Warn(t.rep.Field(hostnameFrom.path, ".hostname"), "containers set different hostnames; the pod uses %q from essential container %q", h, def.Name)
 				hostname, hostnameFrom = h, tc
 			case h != hostname:
-				t.rep.Warn(tc.path+".hostname", "containers set different hostnames; the pod uses %q from container %q", hostname, hostnameFrom.def.Name)
+				t.rep.Warn(t.rep.Field(tc.path, ".hostname"), "containers set different hostnames; the pod uses %q from container %q", hostname, hostnameFrom.def.Name)
 			}
 		}
 	}
@@ -313,7 +313,7 @@ func (t *taskTranslation) translatePodNetworking() {
 }
 
 func (t *taskTranslation) translateHostname(tc *taskContainer, hostname string) {
-	path := tc.path + ".hostname"
+	path := t.rep.Field(tc.path, ".hostname")
 	switch {
 	case t.pod.HostNetwork:
 		t.rep.Warn(path, "hostname ignored with networkMode host: the pod uses the node's hostname")

@@ -85,9 +85,9 @@ func (t *taskTranslation) translatePlatform() {
 			// the service (or job) translation applies them (field-map §7).
 			t.rep.Info(path, "memberOf constraint applied to the pod by the service or job translation, together with its own constraints")
 		case "distinctInstance":
-			t.rep.Fail(path+".type", "distinctInstance is only valid in a service, not in a task definition")
+			t.rep.Fail(t.rep.Field(path, ".type"), "distinctInstance is only valid in a service, not in a task definition")
 		default:
-			t.rep.Fail(path+".type", "unknown placement constraint type %q: use memberOf", ptr.Deref(pc.Type, ""))
+			t.rep.Fail(t.rep.Field(path, ".type"), "unknown placement constraint type %q: use memberOf", ptr.Deref(pc.Type, ""))
 		}
 	}
 }
@@ -111,7 +111,7 @@ func (t *taskTranslation) translateImagePolicy(tc *taskContainer) {
 	switch vc {
 	case "", "enabled", "disabled":
 	default:
-		t.rep.Fail(tc.path+".versionConsistency", "unknown value %q: use enabled or disabled", vc)
+		t.rep.Fail(t.rep.Field(tc.path, ".versionConsistency"), "unknown value %q: use enabled or disabled", vc)
 		return
 	}
 	if vc == "disabled" || strings.Contains(tc.def.Image, "@sha256:") || tc.def.Image == "" {
@@ -121,19 +121,19 @@ func (t *taskTranslation) translateImagePolicy(tc *taskContainer) {
 		return
 	}
 	if vc == "enabled" {
-		t.rep.Warn(tc.path+".versionConsistency", "image tag %s is mutable; ECS would pin a digest (set kubernetes.resolveImageDigests)", tc.def.Image)
+		t.rep.Warn(t.rep.Field(tc.path, ".versionConsistency"), "image tag %s is mutable; ECS would pin a digest (set kubernetes.resolveImageDigests)", tc.def.Image)
 	} else {
-		t.rep.Info(tc.path+".versionConsistency", "image tag %s is resolved by each node; ECS pins a digest per deployment (set kubernetes.resolveImageDigests)", tc.def.Image)
+		t.rep.Info(t.rep.Field(tc.path, ".versionConsistency"), "image tag %s is resolved by each node; ECS pins a digest per deployment (set kubernetes.resolveImageDigests)", tc.def.Image)
 	}
 }
 
 // translateContainerMisc maps the remaining container fields.
 func (t *taskTranslation) translateContainerMisc(tc *taskContainer) {
 	if tc.def.StartTimeout != nil {
-		t.rep.Warn(tc.path+".startTimeout", "startTimeout not enforced; dependency waits indefinitely (a HEALTHY dependency's startup probe gives up after it and the dependency restarts)")
+		t.rep.Warn(t.rep.Field(tc.path, ".startTimeout"), "startTimeout not enforced; dependency waits indefinitely (a HEALTHY dependency's startup probe gives up after it and the dependency restarts)")
 	}
 	if ptr.Deref(tc.def.DisableNetworking, false) && !t.allContainersDisableNetworking() {
-		t.rep.Warn(tc.path+".disableNetworking", "disableNetworking not supported per container")
+		t.rep.Warn(t.rep.Field(tc.path, ".disableNetworking"), "disableNetworking not supported per container")
 	}
 }
 

@@ -30,9 +30,9 @@ func (t *taskTranslation) translateHealthCheck(tc *taskContainer) {
 	if hc == nil {
 		return
 	}
-	path := tc.path + ".healthCheck"
+	path := t.rep.Field(tc.path, ".healthCheck")
 	if len(hc.Command) == 0 {
-		t.rep.Fail(path+".command", "required: [\"CMD-SHELL\", command], [\"CMD\", executable, args...] or [\"NONE\"]")
+		t.rep.Fail(t.rep.Field(path, ".command"), "required: [\"CMD-SHELL\", command], [\"CMD\", executable, args...] or [\"NONE\"]")
 		return
 	}
 	var exec []string
@@ -41,13 +41,13 @@ func (t *taskTranslation) translateHealthCheck(tc *taskContainer) {
 		return
 	case "CMD-SHELL":
 		if len(hc.Command) < 2 {
-			t.rep.Fail(path+".command", "CMD-SHELL needs a shell command")
+			t.rep.Fail(t.rep.Field(path, ".command"), "CMD-SHELL needs a shell command")
 			return
 		}
 		shellCommand := hc.Command[1]
 		if len(hc.Command) > 2 {
 			shellCommand = strings.Join(hc.Command[1:], " ")
-			t.rep.Warn(path+".command", "CMD-SHELL takes one string; the %d elements were joined with spaces", len(hc.Command)-1)
+			t.rep.Warn(t.rep.Field(path, ".command"), "CMD-SHELL takes one string; the %d elements were joined with spaces", len(hc.Command)-1)
 		}
 		if t.windows {
 			exec = []string{"cmd", "/S", "/C", shellCommand}
@@ -56,12 +56,12 @@ func (t *taskTranslation) translateHealthCheck(tc *taskContainer) {
 		}
 	case "CMD":
 		if len(hc.Command) < 2 {
-			t.rep.Fail(path+".command", "CMD needs an executable")
+			t.rep.Fail(t.rep.Field(path, ".command"), "CMD needs an executable")
 			return
 		}
 		exec = append([]string(nil), hc.Command[1:]...)
 	default:
-		t.rep.Fail(path+".command", "first element %q must be CMD, CMD-SHELL or NONE", hc.Command[0])
+		t.rep.Fail(t.rep.Field(path, ".command"), "first element %q must be CMD, CMD-SHELL or NONE", hc.Command[0])
 		return
 	}
 	h := &ecsHealthCheck{
@@ -73,16 +73,16 @@ func (t *taskTranslation) translateHealthCheck(tc *taskContainer) {
 	}
 	switch {
 	case h.interval < 1:
-		t.rep.Fail(path+".interval", "must be at least 1 second (ECS allows 5–300)")
+		t.rep.Fail(t.rep.Field(path, ".interval"), "must be at least 1 second (ECS allows 5–300)")
 		return
 	case h.timeout < 1:
-		t.rep.Fail(path+".timeout", "must be at least 1 second (ECS allows 2–60)")
+		t.rep.Fail(t.rep.Field(path, ".timeout"), "must be at least 1 second (ECS allows 2–60)")
 		return
 	case h.retries < 1:
-		t.rep.Fail(path+".retries", "must be at least 1 (ECS allows 1–10)")
+		t.rep.Fail(t.rep.Field(path, ".retries"), "must be at least 1 (ECS allows 1–10)")
 		return
 	case h.startPeriod < 0:
-		t.rep.Fail(path+".startPeriod", "must not be negative")
+		t.rep.Fail(t.rep.Field(path, ".startPeriod"), "must not be negative")
 		return
 	}
 	tc.health = h
@@ -122,11 +122,11 @@ func (t *taskTranslation) buildProbes(tc *taskContainer, job bool) {
 		return
 	}
 	if tc.role == roleRunToCompletion {
-		t.rep.Warn(tc.path+".healthCheck", "health check of run-to-completion container %q not translated: init containers take no probes", tc.def.Name)
+		t.rep.Warn(t.rep.Field(tc.path, ".healthCheck"), "health check of run-to-completion container %q not translated: init containers take no probes", tc.def.Name)
 		return
 	}
 	if !tc.essential && !tc.healthyTarget {
-		t.rep.Info(tc.path+".healthCheck", "health of non-essential container %q only shows in ECS task status; no probe (nothing depends on it with HEALTHY)", tc.def.Name)
+		t.rep.Info(t.rep.Field(tc.path, ".healthCheck"), "health of non-essential container %q only shows in ECS task status; no probe (nothing depends on it with HEALTHY)", tc.def.Name)
 		return
 	}
 	if tc.healthyTarget || h.startPeriod > 0 {

@@ -104,7 +104,7 @@ func (t *taskTranslation) translateContainerResources(tc *taskContainer) {
 	if def.CPU != nil {
 		switch units := int64(*def.CPU); {
 		case units < 0:
-			t.rep.Fail(tc.path+".cpu", "must not be negative")
+			t.rep.Fail(t.rep.Field(tc.path, ".cpu"), "must not be negative")
 		case units > 0:
 			tc.cpuMillis = cpuUnitsToMillicores(units)
 			q := millicoresQuantity(tc.cpuMillis)
@@ -117,7 +117,7 @@ func (t *taskTranslation) translateContainerResources(tc *taskContainer) {
 	}
 	if def.Memory != nil {
 		if *def.Memory < minContainerMemoryMiB {
-			t.rep.Fail(tc.path+".memory", "%d MiB is below the %d MiB minimum", *def.Memory, minContainerMemoryMiB)
+			t.rep.Fail(t.rep.Field(tc.path, ".memory"), "%d MiB is below the %d MiB minimum", *def.Memory, minContainerMemoryMiB)
 		} else {
 			tc.memoryMiB = int64(*def.Memory)
 			setResource(&res.Limits, corev1.ResourceMemory, mebibytesQuantity(tc.memoryMiB))
@@ -126,21 +126,21 @@ func (t *taskTranslation) translateContainerResources(tc *taskContainer) {
 	if def.MemoryReservation != nil {
 		switch r := int64(*def.MemoryReservation); {
 		case r < minContainerMemoryMiB:
-			t.rep.Fail(tc.path+".memoryReservation", "%d MiB is below the %d MiB minimum", r, minContainerMemoryMiB)
+			t.rep.Fail(t.rep.Field(tc.path, ".memoryReservation"), "%d MiB is below the %d MiB minimum", r, minContainerMemoryMiB)
 		case tc.memoryMiB >= 0 && r > tc.memoryMiB:
-			t.rep.Fail(tc.path+".memoryReservation", "%d MiB is more than memory (%d MiB); the reservation must not exceed the limit", r, tc.memoryMiB)
+			t.rep.Fail(t.rep.Field(tc.path, ".memoryReservation"), "%d MiB is more than memory (%d MiB); the reservation must not exceed the limit", r, tc.memoryMiB)
 		default:
 			tc.memoryReservation = r
 			setResource(&res.Requests, corev1.ResourceMemory, mebibytesQuantity(r))
 		}
 	}
 	for i, rr := range def.ResourceRequirements {
-		path := tc.path + ".resourceRequirements[" + strconv.Itoa(i) + "]"
+		path := t.rep.Field(tc.path, ".resourceRequirements[", strconv.Itoa(i), "]")
 		switch rr.Type {
 		case "GPU":
 			gpus, err := strconv.ParseInt(strings.TrimSpace(rr.Value), 10, 32)
 			if err != nil || gpus < 1 {
-				t.rep.Fail(path+".value", "GPU count %q is not a positive whole number", rr.Value)
+				t.rep.Fail(t.rep.Field(path, ".value"), "GPU count %q is not a positive whole number", rr.Value)
 				continue
 			}
 			name := corev1.ResourceName(t.gpuResourceName())
@@ -149,7 +149,7 @@ func (t *taskTranslation) translateContainerResources(tc *taskContainer) {
 		case "InferenceAccelerator":
 			t.rep.Warn(path, "Elastic Inference is discontinued; accelerator %q dropped", rr.Value)
 		default:
-			t.rep.Fail(path+".type", "unknown resource type %q: use GPU or InferenceAccelerator", rr.Type)
+			t.rep.Fail(t.rep.Field(path, ".type"), "unknown resource type %q: use GPU or InferenceAccelerator", rr.Type)
 		}
 	}
 }
@@ -222,7 +222,7 @@ func (t *taskTranslation) translateResources() {
 	if memoryMiB < 0 && !t.windows {
 		for _, tc := range t.containers {
 			if tc.def.Memory == nil && tc.def.MemoryReservation == nil {
-				t.rep.Fail(tc.path+".memory", "container %q needs memory or memoryReservation when the task sets no memory", tc.def.Name)
+				t.rep.Fail(t.rep.Field(tc.path, ".memory"), "container %q needs memory or memoryReservation when the task sets no memory", tc.def.Name)
 			}
 		}
 	}
@@ -289,7 +289,7 @@ func (t *taskTranslation) validateTaskResources(cpu *taskCPU, memoryMiB int64) b
 				reserved += tc.memoryMiB
 			}
 			if tc.memoryMiB > memoryMiB {
-				t.rep.Fail(tc.path+".memory", "container memory %d MiB is more than the task memory (%d MiB)", tc.memoryMiB, memoryMiB)
+				t.rep.Fail(t.rep.Field(tc.path, ".memory"), "container memory %d MiB is more than the task memory (%d MiB)", tc.memoryMiB, memoryMiB)
 				ok = false
 			}
 		}

@@ -243,7 +243,7 @@ func (t *taskTranslation) translateRepositoryCredentials(tc *taskContainer) {
 	if rc == nil {
 		return
 	}
-	path := tc.path + ".repositoryCredentials.credentialsParameter"
+	path := t.rep.Field(tc.path, ".repositoryCredentials.credentialsParameter")
 	param := rc.CredentialsParameter
 	var ref secretRemoteRef
 	if m := findARN(secretsManagerARN, ":secretsmanager:", param); m != nil && m[4] == "" {

@@ -41,7 +41,7 @@ func (t *taskTranslation) translateLinuxParameters(tc *taskContainer) {
 	if lp == nil {
 		return
 	}
-	path := tc.path + ".linuxParameters"
+	path := t.rep.Field(tc.path, ".linuxParameters")
 	if t.windows {
 		t.rep.Warn(path, "linuxParameters do not apply to Windows containers; ignored")
 		return
@@ -51,14 +51,14 @@ func (t *taskTranslation) translateLinuxParameters(tc *taskContainer) {
 		tc.securityContext().Capabilities = caps
 	}
 	if len(lp.Devices) > 0 {
-		t.rep.Warn(path+".devices", "host devices need a device plugin or privileged hostPath; not translated")
+		t.rep.Warn(t.rep.Field(path, ".devices"), "host devices need a device plugin or privileged hostPath; not translated")
 	}
 	if ptr.Deref(lp.InitProcessEnabled, false) {
 		if t.pod.HostPID {
-			t.rep.Warn(path+".initProcessEnabled", "initProcessEnabled not translated with pidMode host: a shared process namespace cannot be combined with the host's")
+			t.rep.Warn(t.rep.Field(path, ".initProcessEnabled"), "initProcessEnabled not translated with pidMode host: a shared process namespace cannot be combined with the host's")
 		} else {
 			t.pod.ShareProcessNamespace = ptr.To(true)
-			t.rep.Warn(path+".initProcessEnabled", "initProcessEnabled approximated by shareProcessNamespace (processes visible across containers)")
+			t.rep.Warn(t.rep.Field(path, ".initProcessEnabled"), "initProcessEnabled approximated by shareProcessNamespace (processes visible across containers)")
 		}
 	}
 	if size := lp.SharedMemorySize; size != nil && *size > 0 {
@@ -70,9 +70,9 @@ func (t *taskTranslation) translateLinuxParameters(tc *taskContainer) {
 		t.addVolumeMount(tc, path+".sharedMemorySize", corev1.VolumeMount{Name: volume, MountPath: "/dev/shm"})
 	}
 	for i, fs := range lp.Tmpfs {
-		fsPath := path + ".tmpfs[" + strconv.Itoa(i) + "]"
+		fsPath := t.rep.Field(path, ".tmpfs[", strconv.Itoa(i), "]")
 		if fs.ContainerPath == "" {
-			t.rep.Fail(fsPath+".containerPath", "required: where to mount the tmpfs")
+			t.rep.Fail(t.rep.Field(fsPath, ".containerPath"), "required: where to mount the tmpfs")
 			continue
 		}
 		dir := &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}
@@ -91,13 +91,13 @@ func (t *taskTranslation) translateLinuxParameters(tc *taskContainer) {
 			}
 		}
 		if len(dropped) > 0 {
-			t.rep.Warn(fsPath+".mountOptions", "tmpfs mount options %s not translated (only ro is)", strings.Join(dropped, ","))
+			t.rep.Warn(t.rep.Field(fsPath, ".mountOptions"), "tmpfs mount options %s not translated (only ro is)", strings.Join(dropped, ","))
 		}
 		volume := t.addGeneratedVolume(names.Suffixed(tc.name, "tmpfs-"+strconv.Itoa(i)), corev1.VolumeSource{EmptyDir: dir})
 		t.addVolumeMount(tc, fsPath+".containerPath", corev1.VolumeMount{Name: volume, MountPath: fs.ContainerPath, ReadOnly: readOnly})
 	}
 	if lp.MaxSwap != nil || lp.Swappiness != nil {
-		field := path + ".maxSwap"
+		field := t.rep.Field(path, ".maxSwap")
 		if lp.MaxSwap == nil {
 			field = path + ".swappiness"
 		}
@@ -130,15 +130,15 @@ func (t *taskTranslation) translateContainerSecurity(tc *taskContainer) {
 	}
 	if ptr.Deref(def.Privileged, false) {
 		if t.windows {
-			t.rep.Warn(tc.path+".privileged", "privileged is not supported for Windows containers; ignored")
+			t.rep.Warn(t.rep.Field(tc.path, ".privileged"), "privileged is not supported for Windows containers; ignored")
 		} else {
 			tc.securityContext().Privileged = ptr.To(true)
-			t.rep.Warn(tc.path+".privileged", "privileged violates baseline PSS")
+			t.rep.Warn(t.rep.Field(tc.path, ".privileged"), "privileged violates baseline PSS")
 		}
 	}
 	if ptr.Deref(def.ReadonlyRootFilesystem, false) {
 		if t.windows {
-			t.rep.Warn(tc.path+".readonlyRootFilesystem", "a read-only root filesystem is not supported for Windows containers; ignored")
+			t.rep.Warn(t.rep.Field(tc.path, ".readonlyRootFilesystem"), "a read-only root filesystem is not supported for Windows containers; ignored")
 		} else {
 			tc.securityContext().ReadOnlyRootFilesystem = ptr.To(true)
 		}
@@ -150,13 +150,13 @@ func (t *taskTranslation) translateContainerSecurity(tc *taskContainer) {
 		t.translateCredentialSpec(tc, tc.path+".credentialSpecs["+strconv.Itoa(i)+"]", spec)
 	}
 	if len(def.Ulimits) > 0 {
-		t.rep.Warn(tc.path+".ulimits", "ulimits are set by the node runtime (containerd), not per pod")
+		t.rep.Warn(t.rep.Field(tc.path, ".ulimits"), "ulimits are set by the node runtime (containerd), not per pod")
 	}
 }
 
 // translateUser maps "uid", "uid:gid" and named users (field-map §3.1).
 func (t *taskTranslation) translateUser(tc *taskContainer, user string) {
-	path := tc.path + ".user"
+	path := t.rep.Field(tc.path, ".user")
 	if t.windows {
 		t.rep.Warn(path, "ECS does not support user for Windows containers; ignored")
 		return
@@ -281,11 +281,11 @@ func (t *taskTranslation) translatePodSecurity() {
 		}
 		setters++
 		for i, sc := range tc.def.SystemControls {
-			path := tc.path + ".systemControls[" + strconv.Itoa(i) + "]"
+			path := t.rep.Field(tc.path, ".systemControls[", strconv.Itoa(i), "]")
 			name := ptr.Deref(sc.Namespace, "")
 			value := ptr.Deref(sc.Value, "")
 			if name == "" {
-				t.rep.Fail(path+".namespace", "required: the sysctl name")
+				t.rep.Fail(t.rep.Field(path, ".namespace"), "required: the sysctl name")
 				continue
 			}
 			if t.windows {
@@ -294,16 +294,16 @@ func (t *taskTranslation) translatePodSecurity() {
 			}
 			if prev, ok := values[name]; ok {
 				if prev != value {
-					t.rep.Fail(path+".value", "sysctl %s is set to both %q and %q; the pod has one value for all containers", name, prev, value)
+					t.rep.Fail(t.rep.Field(path, ".value"), "sysctl %s is set to both %q and %q; the pod has one value for all containers", name, prev, value)
 				}
 				continue
 			}
 			if t.pod.HostNetwork && strings.HasPrefix(name, "net.") {
-				t.rep.Fail(path+".namespace", "sysctl %s cannot be set with networkMode host (it would change the node)", name)
+				t.rep.Fail(t.rep.Field(path, ".namespace"), "sysctl %s cannot be set with networkMode host (it would change the node)", name)
 				continue
 			}
 			if !safeSysctls[name] {
-				t.rep.Warn(path+".namespace", "unsafe sysctl %s needs kubelet --allowed-unsafe-sysctls", name)
+				t.rep.Warn(t.rep.Field(path, ".namespace"), "unsafe sysctl %s needs kubelet --allowed-unsafe-sysctls", name)
 			}
 			values[name] = value
 			order = append(order, name)
@@ -353,6 +353,6 @@ func (t *taskTranslation) translateStopTimeout() {
 	}
 	t.pod.TerminationGracePeriodSeconds = ptr.To(int64(longest))
 	if len(t.containers) > 1 {
-		t.rep.Info(from.path+".stopTimeout", "the pod's grace period is the largest stopTimeout; Kubernetes stops app containers together, then sidecars in reverse order, where ECS follows reverse dependency order")
+		t.rep.Info(t.rep.Field(from.path, ".stopTimeout"), "the pod's grace period is the largest stopTimeout; Kubernetes stops app containers together, then sidecars in reverse order, where ECS follows reverse dependency order")
 	}
 }

@@ -252,7 +252,7 @@ func (t *serviceTranslation) checkTags() {
 		field := fmt.Sprintf("tags[%d]", i)
 		switch {
 		case key == "":
-			t.rep.Warn(field+".key", "tag without a key ignored")
+			t.rep.Warn(t.rep.Field(field, ".key"), "tag without a key ignored")
 		case strings.HasPrefix(key, "aws:"):
 			t.rep.Info(field, "aws: tags are kept in the %s annotation only", ecsv1.AnnotationTags)
 		case strings.HasPrefix(key, "ecs.operator.dev/") || strings.HasPrefix(key, "app.kubernetes.io/"):

@@ -22,20 +22,20 @@ func (t *serviceTranslation) buildServiceConnect(set *serviceSet) {
 	const base = "serviceConnectConfiguration"
 	if !sc.Enabled {
 		if len(sc.Services) > 0 {
-			t.rep.Info(base+".enabled", "false; services ignored")
+			t.rep.Info(t.rep.Field(base, ".enabled"), "false; services ignored")
 		}
 		return
 	}
 	if sc.LogConfiguration != nil {
-		t.rep.Info(base+".logConfiguration", "Envoy proxy logs; no proxy runs in Kubernetes; ignored")
+		t.rep.Info(t.rep.Field(base, ".logConfiguration"), "Envoy proxy logs; no proxy runs in Kubernetes; ignored")
 	}
 	if sc.AccessLogConfiguration != nil {
-		t.rep.Info(base+".accessLogConfiguration", "Envoy proxy access logs; no proxy runs in Kubernetes; ignored")
+		t.rep.Info(t.rep.Field(base, ".accessLogConfiguration"), "Envoy proxy access logs; no proxy runs in Kubernetes; ignored")
 	}
 	namespace := ptr.Deref(sc.Namespace, "")
 	t.checkServiceConnectNamespace(base+".namespace", namespace)
 	if len(sc.Services) == 0 {
-		t.rep.Info(base+".services", "client-only Service Connect: clients resolve Kubernetes Services by name; nothing to create")
+		t.rep.Info(t.rep.Field(base, ".services"), "client-only Service Connect: clients resolve Kubernetes Services by name; nothing to create")
 		return
 	}
 	for i, s := range sc.Services {
@@ -45,13 +45,13 @@ func (t *serviceTranslation) buildServiceConnect(set *serviceSet) {
 			continue
 		}
 		if s.IngressPortOverride != nil {
-			t.rep.Info(field+".ingressPortOverride", "no proxy sits in the path; ignored")
+			t.rep.Info(t.rep.Field(field, ".ingressPortOverride"), "no proxy sits in the path; ignored")
 		}
 		if s.Timeout != nil {
-			t.rep.Warn(field+".timeout", "Service Connect timeouts/TLS need a service mesh")
+			t.rep.Warn(t.rep.Field(field, ".timeout"), "Service Connect timeouts/TLS need a service mesh")
 		}
 		if s.TLS != nil {
-			t.rep.Warn(field+".tls", "Service Connect timeouts/TLS need a service mesh")
+			t.rep.Warn(t.rep.Field(field, ".tls"), "Service Connect timeouts/TLS need a service mesh")
 		}
 		discovery := ptr.Deref(s.DiscoveryName, "")
 		if discovery == "" {
@@ -69,7 +69,7 @@ func (t *serviceTranslation) buildServiceConnect(set *serviceSet) {
 		for j, alias := range s.ClientAliases {
 			aliasField := fmt.Sprintf("%s.clientAliases[%d]", field, j)
 			if alias.Port <= 0 {
-				t.rep.Fail(aliasField+".port", "required: the port clients connect to (1-65535)")
+				t.rep.Fail(t.rep.Field(aliasField, ".port"), "required: the port clients connect to (1-65535)")
 				continue
 			}
 			dnsName := ptr.Deref(alias.DNSName, "")
@@ -82,7 +82,7 @@ func (t *serviceTranslation) buildServiceConnect(set *serviceSet) {
 			}
 			t.checkServiceConnectDNSName(aliasField+".dnsName", dnsName)
 			if alias.TestTrafficRules != nil {
-				t.rep.Warn(aliasField+".testTrafficRules", "blue/green test traffic not translated")
+				t.rep.Warn(t.rep.Field(aliasField, ".testTrafficRules"), "blue/green test traffic not translated")
 			}
 			svc := t.serviceConnectService(set, serviceConnectServiceName(dnsName))
 			aliasPort := sp

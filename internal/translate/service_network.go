@@ -121,9 +121,9 @@ func (t *serviceTranslation) buildSecurityGroupPolicy() {
 	switch ip := ptr.Deref(vpc.AssignPublicIP, ""); ip {
 	case "", "DISABLED":
 	case "ENABLED":
-		t.rep.Warn(field+".assignPublicIp", "pods cannot get public IPs")
+		t.rep.Warn(t.rep.Field(field, ".assignPublicIp"), "pods cannot get public IPs")
 	default:
-		t.rep.Fail(field+".assignPublicIp", "%q is not ENABLED or DISABLED", ip)
+		t.rep.Fail(t.rep.Field(field, ".assignPublicIp"), "%q is not ENABLED or DISABLED", ip)
 	}
 	if len(vpc.SecurityGroups) == 0 {
 		return
@@ -131,12 +131,12 @@ func (t *serviceTranslation) buildSecurityGroupPolicy() {
 	groups := make([]any, 0, len(vpc.SecurityGroups))
 	for _, sg := range vpc.SecurityGroups {
 		if !serviceSecurityGroupID.MatchString(sg) {
-			t.rep.Fail(field+".securityGroups", "%q is not a security group ID (sg-…); render templates and placeholders first", sg)
+			t.rep.Fail(t.rep.Field(field, ".securityGroups"), "%q is not a security group ID (sg-…); render templates and placeholders first", sg)
 			continue
 		}
 		groups = append(groups, sg)
 	}
-	t.rep.Info(field+".securityGroups", "security groups per pod need the VPC CNI with ENABLE_POD_ENI=true on Nitro nodes")
+	t.rep.Info(t.rep.Field(field, ".securityGroups"), "security groups per pod need the VPC CNI with ENABLE_POD_ENI=true on Nitro nodes")
 	t.result.SecurityGroupPolicy = t.newUnstructured("vpcresources.k8s.aws/v1beta1", "SecurityGroupPolicy", serviceObjectName(t.name), map[string]any{
 		"podSelector":    map[string]any{"matchLabels": stringMapToAny(t.podSelector())},
 		"securityGroups": map[string]any{"groupIds": groups},
@@ -260,20 +260,20 @@ func (t *serviceTranslation) targetGroupBindings() []serviceBinding {
 	for i, lb := range t.spec.LoadBalancers {
 		field := fmt.Sprintf("loadBalancers[%d]", i)
 		if lb.LoadBalancerName != nil {
-			t.rep.Warn(field+".loadBalancerName", "Classic Load Balancer not supported")
+			t.rep.Warn(t.rep.Field(field, ".loadBalancerName"), "Classic Load Balancer not supported")
 		}
 		if lb.AdvancedConfiguration != nil {
-			t.rep.Warn(field+".advancedConfiguration", "blue/green target groups and listener rules not translated (rolling update used)")
+			t.rep.Warn(t.rep.Field(field, ".advancedConfiguration"), "blue/green target groups and listener rules not translated (rolling update used)")
 		}
 		arn := ptr.Deref(lb.TargetGroupArn, "")
 		if arn == "" {
 			if lb.LoadBalancerName == nil {
-				t.rep.Fail(field+".targetGroupArn", "required: the target group to register the tasks with")
+				t.rep.Fail(t.rep.Field(field, ".targetGroupArn"), "required: the target group to register the tasks with")
 			}
 			continue
 		}
 		if !serviceTargetGroupARN.MatchString(arn) {
-			t.rep.Fail(field+".targetGroupArn", "%q is not a target group ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID); render templates and placeholders first", arn)
+			t.rep.Fail(t.rep.Field(field, ".targetGroupArn"), "%q is not a target group ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID); render templates and placeholders first", arn)
 			continue
 		}
 		port, ok := t.loadBalancerPort(field, lb.ContainerName, lb.ContainerPort)
@@ -297,15 +297,15 @@ func (t *serviceTranslation) loadBalancerPort(field string, container *string, p
 	}
 	switch {
 	case ptr.Deref(container, "") == "":
-		t.rep.Fail(field+".containerName", "required: the container to register")
+		t.rep.Fail(t.rep.Field(field, ".containerName"), "required: the container to register")
 		return TaskPort{}, false
 	case port == nil || *port == 0:
-		t.rep.Fail(field+".containerPort", "required: the container port to register")
+		t.rep.Fail(t.rep.Field(field, ".containerPort"), "required: the container port to register")
 		return TaskPort{}, false
 	}
 	p, ok := t.taskPort(*container, *port)
 	if !ok {
-		t.rep.Fail(field+".containerPort", "container %q has no port mapping with containerPort %d", *container, *port)
+		t.rep.Fail(t.rep.Field(field, ".containerPort"), "container %q has no port mapping with containerPort %d", *container, *port)
 	}
 	return p, ok
 }
@@ -335,7 +335,7 @@ func (t *serviceTranslation) buildServiceRegistry(set *serviceSet) {
 	reg := regs[0]
 	arn := ptr.Deref(reg.RegistryArn, "")
 	if !serviceRegistryARN.MatchString(arn) {
-		t.rep.Fail(field+".registryArn", "%q is not a Cloud Map service ARN (arn:aws:servicediscovery:REGION:ACCOUNT:service/srv-…); render templates and placeholders first", arn)
+		t.rep.Fail(t.rep.Field(field, ".registryArn"), "%q is not a Cloud Map service ARN (arn:aws:servicediscovery:REGION:ACCOUNT:service/srv-…); render templates and placeholders first", arn)
 		return
 	}
 	var ports []corev1.ServicePort
@@ -352,12 +352,12 @@ func (t *serviceTranslation) buildServiceRegistry(set *serviceSet) {
 		ports = append(ports, t.servicePortFor(p))
 	case reg.Port != nil:
 		if t.networkMode != networkModeAwsvpc {
-			t.rep.Fail(field+".port", "bridge and host tasks name the SRV port with containerName and containerPort")
+			t.rep.Fail(t.rep.Field(field, ".port"), "bridge and host tasks name the SRV port with containerName and containerPort")
 			return
 		}
 		i := slices.IndexFunc(t.in.Task.Ports, func(p TaskPort) bool { return p.ContainerPort == *reg.Port })
 		if i < 0 {
-			t.rep.Fail(field+".port", "no container of the task definition has a port mapping with containerPort %d", *reg.Port)
+			t.rep.Fail(t.rep.Field(field, ".port"), "no container of the task definition has a port mapping with containerPort %d", *reg.Port)
 			return
 		}
 		ports = append(ports, t.servicePortFor(t.in.Task.Ports[i]))
@@ -371,9 +371,9 @@ func (t *serviceTranslation) buildServiceRegistry(set *serviceSet) {
 	if svc == nil {
 		svc = t.newService(set, name)
 		svc.Spec.ClusterIP = corev1.ClusterIPNone
-		t.rep.Warn(field+".registryArn", "Cloud Map service %s becomes %s.%s.svc (set annotation %s to its Cloud Map name)", srvID, name, t.in.Namespace, ecsv1.AnnotationCloudMapName)
+		t.rep.Warn(t.rep.Field(field, ".registryArn"), "Cloud Map service %s becomes %s.%s.svc (set annotation %s to its Cloud Map name)", srvID, name, t.in.Namespace, ecsv1.AnnotationCloudMapName)
 	} else {
-		t.rep.Warn(field+".registryArn", "Cloud Map service %s becomes %s.%s.svc, shared with the load balancer Service, so DNS returns a virtual IP rather than the task IPs", srvID, name, t.in.Namespace)
+		t.rep.Warn(t.rep.Field(field, ".registryArn"), "Cloud Map service %s becomes %s.%s.svc, shared with the load balancer Service, so DNS returns a virtual IP rather than the task IPs", srvID, name, t.in.Namespace)
 	}
 	for _, sp := range ports {
 		t.addServicePort(set, svc, sp, field)

@@ -66,10 +66,10 @@ func (t *serviceTranslation) buildScaling() {
 	}
 	const base = "autoScaling"
 	if as.MaxCapacity < 1 {
-		t.rep.Fail(base+".maxCapacity", "must be at least 1")
+		t.rep.Fail(t.rep.Field(base, ".maxCapacity"), "must be at least 1")
 	}
 	if as.MinCapacity < 0 || as.MinCapacity > as.MaxCapacity {
-		t.rep.Fail(base+".minCapacity", "must be between 0 and maxCapacity %d", as.MaxCapacity)
+		t.rep.Fail(t.rep.Field(base, ".minCapacity"), "must be between 0 and maxCapacity %d", as.MaxCapacity)
 	}
 	for i := range as.StepScalingPolicies {
 		t.rep.Warn(fmt.Sprintf("%s.stepScalingPolicies[%d]", base, i), "step scaling not translated; use a target tracking policy")
@@ -102,7 +102,7 @@ func (t *serviceTranslation) buildScaling() {
 	minReplicas := as.MinCapacity
 	if minReplicas == 0 {
 		minReplicas = 1
-		t.rep.Warn(base+".minCapacity", "0 becomes 1: the HPA cannot scale to zero (HPAScaleToZero is alpha)")
+		t.rep.Warn(t.rep.Field(base, ".minCapacity"), "0 becomes 1: the HPA cannot scale to zero (HPAScaleToZero is alpha)")
 	}
 	hpa := &autoscalingv2.HorizontalPodAutoscaler{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "autoscaling/v2", Kind: "HorizontalPodAutoscaler"},
@@ -124,7 +124,7 @@ func (t *serviceTranslation) buildScaling() {
 // targetTrackingPolicy translates one target tracking policy into sc.
 func (t *serviceTranslation) targetTrackingPolicy(sc *serviceScaling, field string, p *ecsv1.TargetTrackingScalingPolicy) {
 	if p.TargetValue <= 0 || math.IsInf(p.TargetValue, 0) || math.IsNaN(p.TargetValue) {
-		t.rep.Fail(field+".targetValue", "must be a positive number")
+		t.rep.Fail(t.rep.Field(field, ".targetValue"), "must be a positive number")
 		return
 	}
 	t.policyBehavior(sc, field, p)
@@ -150,7 +150,7 @@ func (t *serviceTranslation) targetTrackingPolicy(sc *serviceScaling, field stri
 		case metricRequestCount:
 			t.requestCountPolicy(sc, field+".predefinedMetricSpecification", p)
 		default:
-			t.rep.Fail(field+".predefinedMetricSpecification.predefinedMetricType", "%q is not %s, %s or %s", typ, metricCPU, metricMemory, metricRequestCount)
+			t.rep.Fail(t.rep.Field(field, ".predefinedMetricSpecification.predefinedMetricType"), "%q is not %s, %s or %s", typ, metricCPU, metricMemory, metricRequestCount)
 		}
 	case p.CustomizedMetricSpecification != nil:
 		t.customMetricPolicy(sc, field+".customizedMetricSpecification", p)
@@ -169,14 +169,14 @@ func (t *serviceTranslation) policyBehavior(sc *serviceScaling, field string, p 
 			b.ScaleUp = &autoscalingv2.HPAScalingRules{}
 		}
 		b.ScaleUp.StabilizationWindowSeconds = ptr.To(max(ptr.Deref(b.ScaleUp.StabilizationWindowSeconds, 0), *p.ScaleOutCooldown))
-		t.rep.Info(field+".scaleOutCooldown", "becomes the scale-up stabilization window (a look-back window, not a cooldown)")
+		t.rep.Info(t.rep.Field(field, ".scaleOutCooldown"), "becomes the scale-up stabilization window (a look-back window, not a cooldown)")
 	}
 	if p.ScaleInCooldown != nil {
 		if b.ScaleDown == nil {
 			b.ScaleDown = &autoscalingv2.HPAScalingRules{}
 		}
 		b.ScaleDown.StabilizationWindowSeconds = ptr.To(max(ptr.Deref(b.ScaleDown.StabilizationWindowSeconds, 0), *p.ScaleInCooldown))
-		t.rep.Info(field+".scaleInCooldown", "becomes the scale-down stabilization window (a look-back window, not a cooldown)")
+		t.rep.Info(t.rep.Field(field, ".scaleInCooldown"), "becomes the scale-down stabilization window (a look-back window, not a cooldown)")
 	}
 	if ptr.Deref(p.DisableScaleIn, false) {
 		if b.ScaleDown == nil {
@@ -252,12 +252,12 @@ func (t *serviceTranslation) requestCountPolicy(sc *serviceScaling, field string
 	if m := serviceALBResourceLabel.FindStringSubmatch(label); m != nil {
 		targetGroup = m[1]
 	} else if label != "" {
-		t.rep.Fail(field+".resourceLabel", "%q is not app/<load-balancer>/<id>/targetgroup/<target-group>/<id>", label)
+		t.rep.Fail(t.rep.Field(field, ".resourceLabel"), "%q is not app/<load-balancer>/<id>/targetgroup/<target-group>/<id>", label)
 		return
 	} else if arns := t.targetGroupARNs(); len(arns) == 1 {
 		targetGroup = serviceTargetGroupDimension.FindStringSubmatch(arns[0])[1]
 	} else {
-		t.rep.Fail(field+".resourceLabel", "required: app/<load-balancer>/<id>/targetgroup/<target-group>/<id>")
+		t.rep.Fail(t.rep.Field(field, ".resourceLabel"), "required: app/<load-balancer>/<id>/targetgroup/<target-group>/<id>")
 		return
 	}
 	region, ok := t.metricRegion(field)
@@ -281,7 +281,7 @@ func (t *serviceTranslation) requestCountPolicy(sc *serviceScaling, field string
 func (t *serviceTranslation) customMetricPolicy(sc *serviceScaling, field string, p *ecsv1.TargetTrackingScalingPolicy) {
 	spec := p.CustomizedMetricSpecification
 	if len(spec.Metrics) > 0 {
-		t.rep.Warn(field+".metrics", "metric math queries not translated; use a single metric")
+		t.rep.Warn(t.rep.Field(field, ".metrics"), "metric math queries not translated; use a single metric")
 		return
 	}
 	metricName, namespace := ptr.Deref(spec.MetricName, ""), ptr.Deref(spec.Namespace, "")

@@ -46,13 +46,13 @@ func (t *serviceTranslation) applyVolumeConfigurations() {
 		field := fmt.Sprintf("volumeConfigurations[%d]", i)
 		switch {
 		case !atLaunch[vc.Name]:
-			t.rep.Fail(field+".name", "the task definition has no configuredAtLaunch volume named %q", vc.Name)
+			t.rep.Fail(t.rep.Field(field, ".name"), "the task definition has no configuredAtLaunch volume named %q", vc.Name)
 			continue
 		case configured[vc.Name]:
-			t.rep.Fail(field+".name", "volume %q is configured twice", vc.Name)
+			t.rep.Fail(t.rep.Field(field, ".name"), "volume %q is configured twice", vc.Name)
 			continue
 		case vc.ManagedEBSVolume == nil:
-			t.rep.Fail(field+".managedEBSVolume", "required: describe the EBS volume to create for each task")
+			t.rep.Fail(t.rep.Field(field, ".managedEBSVolume"), "required: describe the EBS volume to create for each task")
 			continue
 		}
 		configured[vc.Name] = true
@@ -79,7 +79,7 @@ func (t *serviceTranslation) applyManagedEBSVolume(field, volumeName string, ebs
 	}
 	if vt := ptr.Deref(ebs.VolumeType, ""); vt != "" {
 		if !slices.Contains(ebsVolumeTypes, vt) {
-			t.rep.Fail(field+".volumeType", "%q is not an EBS volume type (%v)", vt, ebsVolumeTypes)
+			t.rep.Fail(t.rep.Field(field, ".volumeType"), "%q is not an EBS volume type (%v)", vt, ebsVolumeTypes)
 		}
 		params["type"] = vt
 	}
@@ -98,15 +98,15 @@ func (t *serviceTranslation) applyManagedEBSVolume(field, volumeName string, ebs
 		params["csi.storage.k8s.io/fstype"] = fs
 	case "ntfs":
 		params["csi.storage.k8s.io/fstype"] = fs
-		t.rep.Warn(field+".filesystemType", "ntfs volumes need Windows nodes with the EBS CSI node driver")
+		t.rep.Warn(t.rep.Field(field, ".filesystemType"), "ntfs volumes need Windows nodes with the EBS CSI node driver")
 	default:
-		t.rep.Fail(field+".filesystemType", "%q is not ext3, ext4, xfs or ntfs", fs)
+		t.rep.Fail(t.rep.Field(field, ".filesystemType"), "%q is not ext3, ext4, xfs or ntfs", fs)
 	}
 	tagIndex := 0
 	for i, spec := range ebs.TagSpecifications {
 		specField := fmt.Sprintf("%s.tagSpecifications[%d]", field, i)
 		if spec.ResourceType != "volume" {
-			t.rep.Fail(specField+".resourceType", "%q: only volume can be tagged", spec.ResourceType)
+			t.rep.Fail(t.rep.Field(specField, ".resourceType"), "%q: only volume can be tagged", spec.ResourceType)
 		}
 		for _, tag := range spec.Tags {
 			if key := ptr.Deref(tag.Key, ""); key != "" {
@@ -115,14 +115,14 @@ func (t *serviceTranslation) applyManagedEBSVolume(field, volumeName string, ebs
 			}
 		}
 		if p := ptr.Deref(spec.PropagateTags, ""); p != "" && p != "NONE" {
-			t.rep.Warn(specField+".propagateTags", "%s tags are not copied to the EBS volumes; list them in tags", p)
+			t.rep.Warn(t.rep.Field(specField, ".propagateTags"), "%s tags are not copied to the EBS volumes; list them in tags", p)
 		}
 	}
 	if ebs.RoleArn != nil {
-		t.rep.Info(field+".roleArn", "the EBS CSI driver creates volumes with its own IAM identity; ignored")
+		t.rep.Info(t.rep.Field(field, ".roleArn"), "the EBS CSI driver creates volumes with its own IAM identity; ignored")
 	}
 	if ebs.VolumeInitializationRate != nil {
-		t.rep.Warn(field+".volumeInitializationRate", "the EBS volume initialization rate cannot be set through the EBS CSI driver")
+		t.rep.Warn(t.rep.Field(field, ".volumeInitializationRate"), "the EBS volume initialization rate cannot be set through the EBS CSI driver")
 	}
 
 	claim := corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}}
@@ -130,14 +130,14 @@ func (t *serviceTranslation) applyManagedEBSVolume(field, volumeName string, ebs
 	case ebs.SizeInGiB != nil:
 		claim.Resources.Requests = corev1.ResourceList{corev1.ResourceStorage: *resource.NewQuantity(int64(*ebs.SizeInGiB)<<30, resource.BinarySI)}
 	case ebs.SnapshotID != nil:
-		t.rep.Fail(field+".sizeInGiB", "required in Kubernetes even with a snapshot (a claim must state its size); set it to at least the snapshot size")
+		t.rep.Fail(t.rep.Field(field, ".sizeInGiB"), "required in Kubernetes even with a snapshot (a claim must state its size); set it to at least the snapshot size")
 	default:
-		t.rep.Fail(field+".sizeInGiB", "required: the size of the volume in GiB")
+		t.rep.Fail(t.rep.Field(field, ".sizeInGiB"), "required: the size of the volume in GiB")
 	}
 	if snapshot := ptr.Deref(ebs.SnapshotID, ""); snapshot != "" {
 		snapshotName := names.Object(snapshot)
 		claim.DataSource = &corev1.TypedLocalObjectReference{APIGroup: ptr.To("snapshot.storage.k8s.io"), Kind: "VolumeSnapshot", Name: snapshotName}
-		t.rep.Warn(field+".snapshotId", "snapshot %s must be imported as VolumeSnapshot/VolumeSnapshotContent %s", snapshot, snapshotName)
+		t.rep.Warn(t.rep.Field(field, ".snapshotId"), "snapshot %s must be imported as VolumeSnapshot/VolumeSnapshotContent %s", snapshot, snapshotName)
 	}
 
 	class := t.storageClass(params)

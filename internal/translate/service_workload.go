@@ -72,40 +72,40 @@ func (t *serviceTranslation) checkDeploymentConfiguration() {
 	if cb := dc.DeploymentCircuitBreaker; cb != nil {
 		switch {
 		case cb.Enable:
-			t.rep.Warn(prefix+"deploymentCircuitBreaker.enable", "circuit breaker emulated by the operator (clamp(0.5×desired,3,200) failed starts or %d s without progress)", ServiceProgressDeadlineSeconds(t.spec))
+			t.rep.Warn(t.rep.Field(prefix, "deploymentCircuitBreaker.enable"), "circuit breaker emulated by the operator (clamp(0.5×desired,3,200) failed starts or %d s without progress)", ServiceProgressDeadlineSeconds(t.spec))
 			if cb.Rollback {
-				t.rep.Info(prefix+"deploymentCircuitBreaker.rollback", "the operator re-applies the last COMPLETED deployment's task definition revision")
+				t.rep.Info(t.rep.Field(prefix, "deploymentCircuitBreaker.rollback"), "the operator re-applies the last COMPLETED deployment's task definition revision")
 			}
 		case cb.Rollback:
-			t.rep.Info(prefix+"deploymentCircuitBreaker.rollback", "has no effect while the circuit breaker is disabled (as in ECS)")
+			t.rep.Info(t.rep.Field(prefix, "deploymentCircuitBreaker.rollback"), "has no effect while the circuit breaker is disabled (as in ECS)")
 		}
 	}
 	if a := dc.Alarms; a != nil {
 		if a.Enable {
-			t.rep.Warn(prefix+"alarms", "CloudWatch alarm rollback not translated (consider Argo Rollouts analysis)")
+			t.rep.Warn(t.rep.Field(prefix, "alarms"), "CloudWatch alarm rollback not translated (consider Argo Rollouts analysis)")
 		} else {
-			t.rep.Info(prefix+"alarms", "alarm monitoring is disabled; ignored")
+			t.rep.Info(t.rep.Field(prefix, "alarms"), "alarm monitoring is disabled; ignored")
 		}
 	}
 	switch s := ptr.Deref(dc.Strategy, ""); s {
 	case "", "ROLLING":
 	case "BLUE_GREEN", "LINEAR", "CANARY":
-		t.rep.Warn(prefix+"strategy", "%s deployment replaced by rolling update", s)
+		t.rep.Warn(t.rep.Field(prefix, "strategy"), "%s deployment replaced by rolling update", s)
 	default:
-		t.rep.Fail(prefix+"strategy", "%q is not ROLLING, BLUE_GREEN, LINEAR or CANARY", s)
+		t.rep.Fail(t.rep.Field(prefix, "strategy"), "%q is not ROLLING, BLUE_GREEN, LINEAR or CANARY", s)
 	}
 	const blueGreenOnly = "only meaningful for blue/green-family strategies; not translated (rolling update used)"
 	if dc.BakeTimeInMinutes != nil {
-		t.rep.Warn(prefix+"bakeTimeInMinutes", blueGreenOnly)
+		t.rep.Warn(t.rep.Field(prefix, "bakeTimeInMinutes"), blueGreenOnly)
 	}
 	for i := range dc.LifecycleHooks {
 		t.rep.Warn(fmt.Sprintf("%slifecycleHooks[%d]", prefix, i), blueGreenOnly)
 	}
 	if dc.LinearConfiguration != nil {
-		t.rep.Warn(prefix+"linearConfiguration", blueGreenOnly)
+		t.rep.Warn(t.rep.Field(prefix, "linearConfiguration"), blueGreenOnly)
 	}
 	if dc.CanaryConfiguration != nil {
-		t.rep.Warn(prefix+"canaryConfiguration", blueGreenOnly)
+		t.rep.Warn(t.rep.Field(prefix, "canaryConfiguration"), blueGreenOnly)
 	}
 }
 

@@ -43,13 +43,15 @@ func TranslateTask(in TaskInput) (*TaskResult, error) {
 var taskTranslations = sync.Pool{New: func() any { return new(taskTranslation) }}
 
 // release clears t, letting go of the input and the result, and returns
-// it to the pool.
+// it to the pool. The collector keeps its room for the next translation.
 func (t *taskTranslation) release() {
 	// Only the containers used need clearing; the rest are still zero.
 	n := len(t.containers)
 	clear(t.containerStates[:n])
 	clear(t.containerRefs[:n])
-	t.taskTranslationState = taskTranslationState{}
+	rep := t.rep
+	rep.Reset()
+	t.taskTranslationState = taskTranslationState{rep: rep}
 	taskTranslations.Put(t)
 }
 
@@ -325,14 +327,14 @@ func (t *taskTranslation) translateContainerNames() bool {
 			essentialCount++
 		}
 		if def.Name == "" {
-			t.rep.Fail(tc.path+".name", "required: every container needs a name")
+			t.rep.Fail(t.rep.Field(tc.path, ".name"), "required: every container needs a name")
 			named = false
 		}
 		if def.Image == "" {
-			t.rep.Fail(tc.path+".image", "required: container %q needs an image", def.Name)
+			t.rep.Fail(t.rep.Field(tc.path, ".image"), "required: container %q needs an image", def.Name)
 		}
 		if prev := firstNamed(t.containers[:i], def.Name); prev != nil && def.Name != "" {
-			t.rep.Fail(tc.path+".name", "container name %q is already used by %s; container names must be unique", def.Name, prev.path)
+			t.rep.Fail(t.rep.Field(tc.path, ".name"), "container name %q is already used by %s; container names must be unique", def.Name, prev.path)
 			named = false
 			continue
 		}
@@ -388,7 +390,7 @@ func (t *taskTranslation) suffixCollisions(n int, item func(i int) (name *string
 			other = second
 		}
 		_, otherECSName, _ := item(other)
-		t.rep.Warn(path+".name", "names %q and %q collide after sanitising; suffixed", ecsName, otherECSName)
+		t.rep.Warn(t.rep.Field(path, ".name"), "names %q and %q collide after sanitising; suffixed", ecsName, otherECSName)
 	}
 	for i := range n {
 		if collides[i] {

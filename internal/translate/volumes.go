@@ -63,11 +63,11 @@ func (t *taskTranslation) translateVolumes() {
 		path := "volumes[" + strconv.Itoa(i) + "]"
 		ecsName := ptr.Deref(v.Name, "")
 		if ecsName == "" {
-			t.rep.Fail(path+".name", "required: every volume needs a name")
+			t.rep.Fail(t.rep.Field(path, ".name"), "required: every volume needs a name")
 			continue
 		}
 		if prev, dup := t.volumeNamed(ecsName); dup {
-			t.rep.Fail(path+".name", "volume name %q is already used by %s; volume names must be unique", ecsName, prev.path)
+			t.rep.Fail(t.rep.Field(path, ".name"), "volume name %q is already used by %s; volume names must be unique", ecsName, prev.path)
 			continue
 		}
 		volumes = append(volumes, taskVolume{ecsName: ecsName, path: path, name: names.Object(ecsName), index: i})
@@ -99,7 +99,7 @@ func (t *taskTranslation) translateVolumes() {
 		case ptr.Deref(v.ConfiguredAtLaunch, false):
 			launchVolumes++
 			if launchVolumes > 1 {
-				t.rep.Fail(tv.path+".configuredAtLaunch", "only one volume per task definition can be configuredAtLaunch")
+				t.rep.Fail(t.rep.Field(tv.path, ".configuredAtLaunch"), "only one volume per task definition can be configuredAtLaunch")
 				continue
 			}
 			source = t.launchVolumeSource(tv)
@@ -109,7 +109,7 @@ func (t *taskTranslation) translateVolumes() {
 				continue
 			}
 		case v.FSxWindowsFileServerVolumeConfiguration != nil:
-			t.rep.Warn(tv.path+".fsxWindowsFileServerVolumeConfiguration", "FSx for Windows needs an SMB CSI driver (smb.csi.k8s.io) + credentials; not translated")
+			t.rep.Warn(t.rep.Field(tv.path, ".fsxWindowsFileServerVolumeConfiguration"), "FSx for Windows needs an SMB CSI driver (smb.csi.k8s.io) + credentials; not translated")
 			tv.name = ""
 			continue
 		case v.DockerVolumeConfiguration != nil:
@@ -127,7 +127,7 @@ func (t *taskTranslation) translateVolumes() {
 			// sockets.
 			hpType := corev1.HostPathUnset
 			source.HostPath = &corev1.HostPathVolumeSource{Path: *v.Host.SourcePath, Type: &hpType}
-			t.rep.Warn(tv.path+".host.sourcePath", "hostPath is node-local and forbidden by baseline PSS")
+			t.rep.Warn(t.rep.Field(tv.path, ".host.sourcePath"), "hostPath is node-local and forbidden by baseline PSS")
 		default:
 			// An empty host object or no source: a Docker-managed directory
 			// that lives as long as the task.
@@ -143,7 +143,7 @@ func (t *taskTranslation) translateVolumes() {
 // its claim template from the service's volumeConfigurations entry; it
 // finds the volume with ConfiguredAtLaunchVolume.
 func (t *taskTranslation) launchVolumeSource(tv *taskVolume) corev1.VolumeSource {
-	t.rep.Info(tv.path+".configuredAtLaunch", "volume %q is supplied by the service's (or task run's) volumeConfigurations; a 1Gi claim stands in until then", tv.ecsName)
+	t.rep.Info(t.rep.Field(tv.path, ".configuredAtLaunch"), "volume %q is supplied by the service's (or task run's) volumeConfigurations; a 1Gi claim stands in until then", tv.ecsName)
 	return corev1.VolumeSource{Ephemeral: &corev1.EphemeralVolumeSource{
 		VolumeClaimTemplate: &corev1.PersistentVolumeClaimTemplate{
 			ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{ecsv1.AnnotationOriginalName: tv.ecsName}},
@@ -175,10 +175,10 @@ func ConfiguredAtLaunchVolume(pod *corev1.PodSpec, ecsName string) *corev1.Volum
 // efsVolumeSource creates the PersistentVolume and claim of an EFS volume
 // (efs.csi.aws.com) and returns the pod's claim reference.
 func (t *taskTranslation) efsVolumeSource(tv *taskVolume, efs *ecsv1.EFSVolumeConfiguration) (corev1.VolumeSource, bool) {
-	path := tv.path + ".efsVolumeConfiguration"
+	path := t.rep.Field(tv.path, ".efsVolumeConfiguration")
 	ok := true
 	if !efsFileSystemID.MatchString(efs.FileSystemID) {
-		t.rep.Fail(path+".fileSystemId", "%q is not an EFS file system id (fs-…)", efs.FileSystemID)
+		t.rep.Fail(t.rep.Field(path, ".fileSystemId"), "%q is not an EFS file system id (fs-…)", efs.FileSystemID)
 		ok = false
 	}
 	root := ptr.Deref(efs.RootDirectory, "")
@@ -193,11 +193,11 @@ func (t *taskTranslation) efsVolumeSource(tv *taskVolume, efs *ecsv1.EFSVolumeCo
 	}
 	if accessPoint != "" {
 		if !efsAccessPointID.MatchString(accessPoint) {
-			t.rep.Fail(path+".authorizationConfig.accessPointId", "%q is not an EFS access point id (fsap-…)", accessPoint)
+			t.rep.Fail(t.rep.Field(path, ".authorizationConfig.accessPointId"), "%q is not an EFS access point id (fsap-…)", accessPoint)
 			ok = false
 		}
 		if root != "" {
-			t.rep.Fail(path+".rootDirectory", "must be omitted or / when an access point is used (the access point sets the root)")
+			t.rep.Fail(t.rep.Field(path, ".rootDirectory"), "must be omitted or / when an access point is used (the access point sets the root)")
 			ok = false
 		}
 	}
@@ -209,27 +209,27 @@ func (t *taskTranslation) efsVolumeSource(tv *taskVolume, efs *ecsv1.EFSVolumeCo
 		mountOptions = append(mountOptions, "tls")
 	case "", "DISABLED":
 	default:
-		t.rep.Fail(path+".transitEncryption", "unknown value %q: use ENABLED or DISABLED", te)
+		t.rep.Fail(t.rep.Field(path, ".transitEncryption"), "unknown value %q: use ENABLED or DISABLED", te)
 		ok = false
 	}
 	switch iam {
 	case "ENABLED":
 		if encrypt != "true" {
-			t.rep.Fail(path+".authorizationConfig.iam", "IAM authorization needs transitEncryption ENABLED")
+			t.rep.Fail(t.rep.Field(path, ".authorizationConfig.iam"), "IAM authorization needs transitEncryption ENABLED")
 			ok = false
 		}
 		mountOptions = append(mountOptions, "iam")
-		t.rep.Warn(path+".authorizationConfig.iam", "EFS IAM auth uses the CSI driver identity, not the task role")
+		t.rep.Warn(t.rep.Field(path, ".authorizationConfig.iam"), "EFS IAM auth uses the CSI driver identity, not the task role")
 	case "", "DISABLED":
 	default:
-		t.rep.Fail(path+".authorizationConfig.iam", "unknown value %q: use ENABLED or DISABLED", iam)
+		t.rep.Fail(t.rep.Field(path, ".authorizationConfig.iam"), "unknown value %q: use ENABLED or DISABLED", iam)
 		ok = false
 	}
 	if port := efs.TransitEncryptionPort; port != nil {
 		if encrypt == "true" {
 			mountOptions = append(mountOptions, "tlsport="+strconv.Itoa(int(*port)))
 		} else {
-			t.rep.Warn(path+".transitEncryptionPort", "ignored without transitEncryption ENABLED, as in ECS")
+			t.rep.Warn(t.rep.Field(path, ".transitEncryptionPort"), "ignored without transitEncryption ENABLED, as in ECS")
 		}
 	}
 	if !ok {
@@ -293,16 +293,16 @@ func (t *taskTranslation) efsVolumeSource(tv *taskVolume, efs *ecsv1.EFSVolumeCo
 // with the local driver → a node-local hostPath, shared scope with another
 // driver → a claim of the StorageClass ECSCluster.volumeDrivers names.
 func (t *taskTranslation) dockerVolumeSource(tv *taskVolume, dvc *ecsv1.DockerVolumeConfiguration) (corev1.VolumeSource, bool) {
-	path := tv.path + ".dockerVolumeConfiguration"
+	path := t.rep.Field(tv.path, ".dockerVolumeConfiguration")
 	scope := ptr.Deref(dvc.Scope, "task")
 	if scope != "task" && scope != "shared" {
-		t.rep.Fail(path+".scope", "unknown scope %q: use task or shared", scope)
+		t.rep.Fail(t.rep.Field(path, ".scope"), "unknown scope %q: use task or shared", scope)
 		return corev1.VolumeSource{}, false
 	}
 	driver := ptr.Deref(dvc.Driver, "")
 	local := driver == "" || driver == "local"
 	if len(dvc.Labels) > 0 {
-		t.rep.Info(path+".labels", "Docker volume labels have no Kubernetes counterpart; ignored")
+		t.rep.Info(t.rep.Field(path, ".labels"), "Docker volume labels have no Kubernetes counterpart; ignored")
 	}
 	if local {
 		if nfs := t.localNFSVolume(path, dvc.DriverOpts); nfs != nil {
@@ -310,13 +310,13 @@ func (t *taskTranslation) dockerVolumeSource(tv *taskVolume, dvc *ecsv1.DockerVo
 		}
 	}
 	if scope == "task" && dvc.Autoprovision != nil {
-		t.rep.Info(path+".autoprovision", "autoprovision applies to shared volumes only; ignored, as in ECS")
+		t.rep.Info(t.rep.Field(path, ".autoprovision"), "autoprovision applies to shared volumes only; ignored, as in ECS")
 	}
 	switch {
 	case scope == "task" && local:
 		return corev1.VolumeSource{EmptyDir: t.localEmptyDir(path, dvc.DriverOpts)}, true
 	case scope == "task":
-		t.rep.Warn(path+".driver", "volume driver %q not translated for a task-scoped volume; emptyDir used", driver)
+		t.rep.Warn(t.rep.Field(path, ".driver"), "volume driver %q not translated for a task-scoped volume; emptyDir used", driver)
 		return corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}, true
 	case local:
 		hpType := corev1.HostPathDirectory
@@ -324,19 +324,19 @@ func (t *taskTranslation) dockerVolumeSource(tv *taskVolume, dvc *ecsv1.DockerVo
 			hpType = corev1.HostPathDirectoryOrCreate
 		}
 		if len(dvc.DriverOpts) > 0 {
-			t.rep.Warn(path+".driverOpts", "driver options of a shared local volume not translated")
+			t.rep.Warn(t.rep.Field(path, ".driverOpts"), "driver options of a shared local volume not translated")
 		}
 		ns := t.namespace
 		if ns == "" {
 			ns = "default"
 		}
 		hostPath := SharedVolumeRoot + "/" + ns + "/" + tv.name
-		t.rep.Warn(path+".scope", "shared local volume becomes node-local hostPath %s: shared by pods on the same node only, and forbidden by baseline PSS", hostPath)
+		t.rep.Warn(t.rep.Field(path, ".scope"), "shared local volume becomes node-local hostPath %s: shared by pods on the same node only, and forbidden by baseline PSS", hostPath)
 		return corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: hostPath, Type: &hpType}}, true
 	}
 	storageClass, mapped := t.cluster.VolumeDrivers[driver]
 	if !mapped {
-		t.rep.Fail(path+".driver", "shared volume driver %q has no StorageClass: map it in ECSCluster spec.volumeDrivers", driver)
+		t.rep.Fail(t.rep.Field(path, ".driver"), "shared volume driver %q has no StorageClass: map it in ECSCluster spec.volumeDrivers", driver)
 		return corev1.VolumeSource{}, false
 	}
 	size := resource.MustParse("1Gi")
@@ -344,10 +344,10 @@ func (t *taskTranslation) dockerVolumeSource(tv *taskVolume, dvc *ecsv1.DockerVo
 		if gib, err := strconv.Atoi(s); err == nil && gib > 0 {
 			size = *resource.NewQuantity(int64(gib)<<30, resource.BinarySI)
 		} else {
-			t.rep.Warn(path+".driverOpts.size", "size %q is not a whole number of GiB; 1Gi requested", s)
+			t.rep.Warn(t.rep.Field(path, ".driverOpts.size"), "size %q is not a whole number of GiB; 1Gi requested", s)
 		}
 	} else {
-		t.rep.Warn(path+".driverOpts", "no size option: the claim requests 1Gi")
+		t.rep.Warn(t.rep.Field(path, ".driverOpts"), "no size option: the claim requests 1Gi")
 	}
 	pvcName := names.Suffixed(t.familyName, tv.name)
 	t.res.PersistentVolumeClaims = append(t.res.PersistentVolumeClaims, &corev1.PersistentVolumeClaim{
@@ -369,7 +369,7 @@ func (t *taskTranslation) dockerVolumeSource(tv *taskVolume, dvc *ecsv1.DockerVo
 		},
 	})
 	if dvc.Autoprovision != nil {
-		t.rep.Info(path+".autoprovision", "the claim is provisioned by StorageClass %s", storageClass)
+		t.rep.Info(t.rep.Field(path, ".autoprovision"), "the claim is provisioned by StorageClass %s", storageClass)
 	}
 	return corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: pvcName}}, true
 }
@@ -385,7 +385,7 @@ func (t *taskTranslation) localEmptyDir(path string, opts map[string]string) *co
 			if value == "tmpfs" {
 				dir.Medium = corev1.StorageMediumMemory
 			} else {
-				t.rep.Warn(path+".driverOpts.type", "local driver type %q not translated; emptyDir used", value)
+				t.rep.Warn(t.rep.Field(path, ".driverOpts.type"), "local driver type %q not translated; emptyDir used", value)
 			}
 		case "o":
 			for _, opt := range strings.Split(value, ",") {
@@ -395,7 +395,7 @@ func (t *taskTranslation) localEmptyDir(path string, opts map[string]string) *co
 						continue
 					}
 				}
-				t.rep.Warn(path+".driverOpts.o", "mount option %q not translated", opt)
+				t.rep.Warn(t.rep.Field(path, ".driverOpts.o"), "mount option %q not translated", opt)
 			}
 		default:
 			t.rep.Warn(path+".driverOpts."+key, "local driver option not translated")
@@ -420,7 +420,7 @@ func (t *taskTranslation) localNFSVolume(path string, opts map[string]string) *c
 			readOnly = true
 		case opt == "" || opt == "rw":
 		default:
-			t.rep.Warn(path+".driverOpts.o", "NFS mount option %q not translated (set mountOptions on a PersistentVolume to keep it)", opt)
+			t.rep.Warn(t.rep.Field(path, ".driverOpts.o"), "NFS mount option %q not translated (set mountOptions on a PersistentVolume to keep it)", opt)
 		}
 	}
 	device := opts["device"]
@@ -460,20 +460,20 @@ func dockerSizeQuantity(s string) (resource.Quantity, bool) {
 // translateMountPoints maps mountPoints (field-map §3.6).
 func (t *taskTranslation) translateMountPoints(tc *taskContainer) {
 	for i, mp := range tc.def.MountPoints {
-		path := tc.path + ".mountPoints[" + strconv.Itoa(i) + "]"
+		path := t.rep.Field(tc.path, ".mountPoints[", strconv.Itoa(i), "]")
 		source := ptr.Deref(mp.SourceVolume, "")
 		containerPath := ptr.Deref(mp.ContainerPath, "")
 		if source == "" {
-			t.rep.Fail(path+".sourceVolume", "required: name a volume of the task definition")
+			t.rep.Fail(t.rep.Field(path, ".sourceVolume"), "required: name a volume of the task definition")
 			continue
 		}
 		tv, ok := t.volumeNamed(source)
 		if !ok {
-			t.rep.Fail(path+".sourceVolume", "container %q mounts undefined volume %q; declare it in volumes", tc.def.Name, source)
+			t.rep.Fail(t.rep.Field(path, ".sourceVolume"), "container %q mounts undefined volume %q; declare it in volumes", tc.def.Name, source)
 			continue
 		}
 		if containerPath == "" {
-			t.rep.Fail(path+".containerPath", "required: where to mount volume %q", source)
+			t.rep.Fail(t.rep.Field(path, ".containerPath"), "required: where to mount volume %q", source)
 			continue
 		}
 		if tv.name == "" {
@@ -525,18 +525,18 @@ func (t *taskTranslation) translateVolumesFrom() {
 	valid := true
 	for _, tc := range t.containers {
 		for i, vf := range tc.def.VolumesFrom {
-			path := tc.path + ".volumesFrom[" + strconv.Itoa(i) + "]"
+			path := t.rep.Field(tc.path, ".volumesFrom[", strconv.Itoa(i), "]")
 			sourceName := ptr.Deref(vf.SourceContainer, "")
 			source, ok := t.containerNamed(sourceName)
 			switch {
 			case sourceName == "":
-				t.rep.Fail(path+".sourceContainer", "required: name the container whose volumes to mount")
+				t.rep.Fail(t.rep.Field(path, ".sourceContainer"), "required: name the container whose volumes to mount")
 				valid = false
 			case !ok:
-				t.rep.Fail(path+".sourceContainer", "container %q takes volumes from unknown container %q", tc.def.Name, sourceName)
+				t.rep.Fail(t.rep.Field(path, ".sourceContainer"), "container %q takes volumes from unknown container %q", tc.def.Name, sourceName)
 				valid = false
 			case source == tc:
-				t.rep.Fail(path+".sourceContainer", "container %q takes volumes from itself", tc.def.Name)
+				t.rep.Fail(t.rep.Field(path, ".sourceContainer"), "container %q takes volumes from itself", tc.def.Name)
 				valid = false
 			case len(source.def.MountPoints) == 0 && len(source.def.VolumesFrom) == 0:
 				t.rep.Warn(path, "container %q declares no mountPoints; volumes its image declares (Dockerfile VOLUME) are not shared in Kubernetes", sourceName)
