@@ -291,13 +291,14 @@ func (d *directDecoder) unmarshal(v any) ([]keyProblem, error) {
 	return d.problems, nil
 }
 
-// templateDiagnostics turns the hits inside the document at docPath into
-// the notes templateDiagnostics makes from the decoded document, in the
-// order it makes them: read-only describe fields, removed from spec, are
-// left out; the describe output's tags count when they were taken over.
-func (d *directDecoder) templateDiagnostics(spec any, docPath string, outerTags bool) []Diagnostic {
+// templateDiagnostics appends to dst the notes the hits inside the
+// document at docPath make, as templateDiagnostics makes them from the
+// decoded document and in its order: read-only describe fields, removed
+// from spec, are left out; the describe output's tags count when they were
+// taken over. Paths and messages are kept in the arena.
+func (d *directDecoder) templateDiagnostics(dst []Diagnostic, spec any, docPath string, outerTags bool) []Diagnostic {
 	if len(d.hits) == 0 {
-		return nil
+		return dst
 	}
 	readOnly := readOnlyTaskDefinitionFields
 	if _, isService := spec.(*ecsv1.ECSServiceSpec); isService {
@@ -321,16 +322,18 @@ func (d *directDecoder) templateDiagnostics(spec any, docPath string, outerTags 
 	}
 	d.inside = inside
 	slices.SortStableFunc(inside, func(a, b templateHit) int { return compareWalkOrder(a.path, b.path) })
-	out := make([]Diagnostic, 0, len(inside))
-	var room [128]byte
+	dst = slices.Grow(dst, len(inside))
+	var room [256]byte
 	for _, h := range inside {
 		path := appendWalkPath(room[:0], h.path)
 		// The path is looked at in place and copied only for a note.
 		if h.strong || !isCommandItem(unsafe.String(unsafe.SliceData(path), len(path))) {
-			out = append(out, templateDiagnostic(string(path), h.value))
+			kept := d.keepBytes(path)
+			message := d.keepBytes(appendTemplateMessage(room[:0], h.value))
+			dst = append(dst, Diagnostic{Path: kept, Severity: Info, Message: message})
 		}
 	}
-	return out
+	return dst
 }
 
 // cutSegments strips prefix from path.
@@ -1001,6 +1004,11 @@ func (d *directDecoder) keep(s string) string {
 	start := len(d.arena)
 	d.arena = append(d.arena, s...)
 	return unsafe.String(&d.arena[start], len(s))
+}
+
+// keepBytes copies b into the arena.
+func (d *directDecoder) keepBytes(b []byte) string {
+	return d.keep(unsafe.String(unsafe.SliceData(b), len(b)))
 }
 
 // escapedString reads a string with escapes or non-ASCII characters from

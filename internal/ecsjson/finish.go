@@ -32,7 +32,7 @@ func finishTaskDefinition(doc *Document, dec strictDecoder, outerTags bool) {
 	spec.TaskDefinitionArn, spec.Revision, spec.Status = nil, nil, nil
 	spec.RequiresAttributes, spec.Compatibilities = nil, nil
 	spec.RegisteredAt, spec.RegisteredBy, spec.DeregisteredAt = nil, nil, nil
-	doc.Diagnostics = append(doc.Diagnostics, dec.templateDiagnostics(spec, doc.Path, outerTags)...)
+	doc.Diagnostics = dec.templateDiagnostics(doc.Diagnostics, spec, doc.Path, outerTags)
 	sortDiagnostics(doc.Diagnostics)
 }
 
@@ -62,7 +62,7 @@ func finishService(doc *Document, dec strictDecoder) {
 	spec.ServiceArn, spec.ClusterArn, spec.Status = nil, nil, nil
 	spec.RunningCount, spec.PendingCount, spec.RoleArn, spec.PlatformFamily = nil, nil, nil, nil
 	spec.CreatedAt, spec.CreatedBy, spec.Deployments, spec.Events, spec.TaskSets = nil, nil, nil, nil, nil
-	doc.Diagnostics = append(doc.Diagnostics, dec.templateDiagnostics(spec, doc.Path, false)...)
+	doc.Diagnostics = dec.templateDiagnostics(doc.Diagnostics, spec, doc.Path, false)
 	sortDiagnostics(doc.Diagnostics)
 }
 
@@ -88,13 +88,33 @@ func templateDiagnostics(spec any) []Diagnostic {
 }
 
 func templateDiagnostic(path, value string) Diagnostic {
-	value = truncateForMessage(value)
 	// The message is put together on the stack and copied once:
 	// templated files carry many.
 	var room [256]byte
-	message := strconv.AppendQuote(room[:0], value)
-	message = append(message, templateAdvice...)
-	return Diagnostic{Path: path, Severity: Info, Message: string(message)}
+	return Diagnostic{Path: path, Severity: Info, Message: string(appendTemplateMessage(room[:0], value))}
+}
+
+// appendTemplateMessage appends the note on a placeholder value to b.
+func appendTemplateMessage(b []byte, value string) []byte {
+	value = truncateForMessage(value)
+	if isPlainASCII(value) {
+		// strconv.AppendQuote leaves such a value as it is.
+		b = append(append(append(b, '"'), value...), '"')
+	} else {
+		b = strconv.AppendQuote(b, value)
+	}
+	return append(b, templateAdvice...)
+}
+
+// isPlainASCII reports whether s is printable ASCII without quotes or
+// backslashes.
+func isPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 const templateAdvice = " looks like an unrendered template placeholder; render the file with its deploy tool before applying"

@@ -2,6 +2,8 @@ package ecsjson
 
 import (
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -53,5 +55,14 @@ func comparePlaceholderMatchers(t *testing.T, s string) {
 	}
 	if got, want := looksShellTemplated(s), shellTemplatePattern.MatchString(s); got != want {
 		t.Errorf("looksShellTemplated(%q) = %t, want %t", s, got, want)
+	}
+}
+
+func TestTemplateMessageQuotesAsStrconv(t *testing.T) {
+	for _, value := range []string{"", "{{ .Image }}", "$$$X$$$", `say "hi"`, `back\slash`, "tab\there", "caf\u00e9 ${X}", "\x7f", "~", strings.Repeat("${LONG}", 20)} {
+		want := strconv.Quote(truncateForMessage(value)) + templateAdvice
+		if got := string(appendTemplateMessage(nil, value)); got != want {
+			t.Errorf("appendTemplateMessage(%q) = %q, want %q", value, got, want)
+		}
 	}
 }

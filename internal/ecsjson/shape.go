@@ -59,11 +59,11 @@ type shape struct {
 // (sigs.k8s.io/json after the type check), which explains bad input.
 type strictDecoder interface {
 	unmarshal(v any) ([]keyProblem, error)
-	// templateDiagnostics notes the values of the document at docPath
-	// that look like unrendered placeholders. spec is the document with
-	// its read-only fields removed; outerTags says the describe output's
-	// tags were taken over into it.
-	templateDiagnostics(spec any, docPath string, outerTags bool) []Diagnostic
+	// templateDiagnostics appends to dst notes on the values of the
+	// document at docPath that look like unrendered placeholders. spec is
+	// the document with its read-only fields removed; outerTags says the
+	// describe output's tags were taken over into it.
+	templateDiagnostics(dst []Diagnostic, spec any, docPath string, outerTags bool) []Diagnostic
 }
 
 // keyProblem is an unknown or duplicate key, its path from the root of the
@@ -90,8 +90,8 @@ func (d diagnosticDecoder) unmarshal(v any) ([]keyProblem, error) {
 	return problems, nil
 }
 
-func (diagnosticDecoder) templateDiagnostics(spec any, _ string, _ bool) []Diagnostic {
-	return templateDiagnostics(spec)
+func (diagnosticDecoder) templateDiagnostics(dst []Diagnostic, spec any, _ string, _ bool) []Diagnostic {
+	return append(dst, templateDiagnostics(spec)...)
 }
 
 // members are the top-level keys of an object and the kind of each value.
