@@ -253,9 +253,8 @@ type directDecoder struct {
 	// so the strings handed out never change.
 	arena []byte
 
-	// scratch holds the items of the lists being decoded, by
-	// decodePlan.scratch.
-	scratch []scratchList
+	// lists are the blocks lists are carved out of, by decodePlan.list.
+	lists []listBlock
 
 	// slabs hold the targets of pointers, by decodePlan.slab: optional
 	// scalars and blocks are pointers in the API types, and carving them
@@ -693,9 +692,12 @@ func (d *directDecoder) stringMap(target *map[string]string) bool {
 	}
 }
 
-// array decodes a JSON array. The items are decoded into a list kept for
-// the type between decodes, then copied into a slice of exactly their
-// number: one allocation per list, no capacity to spare.
+// array decodes a JSON array. Lists are carved out of blocks kept for
+// their type: the items are decoded straight into the unused end of the
+// type's block, so a list costs no allocation and no copy of its own
+// unless it outgrows the block and moves to a new one. A carved list has
+// no spare capacity, and a block is only written past the lists handed
+// out, so lists never share items.
 func (d *directDecoder) array(p *decodePlan, ptr unsafe.Pointer) bool {
 	if d.data[d.pos] != '[' || p.elem.kind == kindUnsupported {
 		return false
@@ -708,60 +710,96 @@ func (d *directDecoder) array(p *decodePlan, ptr unsafe.Pointer) bool {
 		(*sliceHeader)(ptr).data = unsafe.Pointer(&zeroLengthArray)
 		return true
 	}
-	if p.scratch >= len(d.scratch) {
-		d.scratch = append(d.scratch, make([]scratchList, p.scratch+1-len(d.scratch))...)
+	if p.list >= len(d.lists) {
+		d.lists = append(d.lists, make([]listBlock, p.list+1-len(d.lists))...)
 	}
-	scratch := &d.scratch[p.scratch]
-	if scratch.busy {
+	if d.lists[p.list].busy || p.elem.typ.Size() == 0 {
 		// A list of this type inside another one: no such API type, but
 		// decoding straight into the result is right all the same.
 		return d.items(p, reflect.NewAt(p.typ, ptr).Elem())
 	}
-	if !scratch.list.IsValid() {
-		scratch.list = reflect.New(p.typ).Elem()
-		scratch.out = reflect.New(p.typ).Elem()
-		scratch.outHeader = (*sliceHeader)(scratch.out.Addr().UnsafePointer())
-		if p.carver != nil {
-			scratch.blocks = p.carver.newBlocks()
+	// The block is worked on in a copy, as decoding the items may grow
+	// d.lists.
+	block := d.lists[p.list]
+	d.lists[p.list].busy = true
+	list, ok := d.itemsInBlock(p, &block)
+	d.lists[p.list] = block
+	if ok {
+		*(*sliceHeader)(ptr) = list
+	}
+	return ok
+}
+
+// listBlock is a block of items of one list type.
+type listBlock struct {
+	// data holds size items: those before used are handed out, the rest
+	// are zero.
+	data       unsafe.Pointer
+	used, size int
+	// busy: a list of the type is being decoded into the block.
+	busy bool
+}
+
+// listBlockBytes is about the size of a block of list items; a block
+// holds at least minListBlockItems.
+const (
+	listBlockBytes    = 1024
+	minListBlockItems = 4
+)
+
+// itemsInBlock decodes the items of the array being read, the first one
+// ahead, into the unused end of block, moving them to a new block when
+// they outgrow it.
+func (d *directDecoder) itemsInBlock(p *decodePlan, block *listBlock) (sliceHeader, bool) {
+	size := p.elem.typ.Size()
+	first := block.used
+	for i := 0; ; i++ {
+		if first+i == block.size {
+			moveList(p, block, first, i)
+			first = 0
 		}
+		d.path = append(d.path, segment{index: i})
+		ok := d.value(p.elem, unsafe.Add(block.data, uintptr(first+i)*size))
+		if ok {
+			d.path = d.path[:len(d.path)-1]
+			switch d.peek() {
+			case ',':
+				d.pos++
+				continue
+			case ']':
+				d.pos++
+				n := i + 1
+				block.used = first + n
+				return sliceHeader{data: unsafe.Add(block.data, uintptr(first)*size), len: n, cap: n}, true
+			}
+		}
+		// The direct path gives up; the end of the block must be zero
+		// again for the next list.
+		itemsAt(p.typ, unsafe.Add(block.data, uintptr(first)*size), i+1).Clear()
+		return sliceHeader{}, false
 	}
-	scratch.busy = true
-	defer scratch.reset()
-	if !d.items(p, scratch.list) {
-		return false
-	}
-	if p.carver != nil {
-		p.carver.carve(scratch.blocks, scratch.list.Addr().UnsafePointer(), ptr)
-		return true
-	}
-	// The result is made in scratch.out, which is reflect's way to
-	// allocate a list of the right type, and then moved to the target.
-	n := scratch.list.Len()
-	scratch.out.Grow(n)
-	scratch.out.SetLen(n)
-	reflect.Copy(scratch.out, scratch.list)
-	*(*sliceHeader)(ptr) = *scratch.outHeader
-	*scratch.outHeader = sliceHeader{}
-	return true
 }
 
-// scratchList is where array decodes the items of one list type.
-type scratchList struct {
-	// list is an addressable slice; its items past its length are zero.
-	list reflect.Value
-	// out is an addressable nil slice between decodes; outHeader is its
-	// memory.
-	out       reflect.Value
-	outHeader *sliceHeader
-	// blocks are the carved list blocks of the type (plan.carver).
-	blocks any
-	busy   bool
+// moveList replaces block with a new one, with room for the n items of
+// the list at first to grow, and moves them to its start.
+func moveList(p *decodePlan, block *listBlock, first, n int) {
+	size := max(listBlockBytes/int(p.elem.typ.Size()), minListBlockItems, 2*n)
+	fresh := reflect.MakeSlice(p.typ, size, size)
+	if n > 0 {
+		// The old block is not written again: its end only needs to let
+		// go of what the items point to.
+		moved := itemsAt(p.typ, unsafe.Add(block.data, uintptr(first)*p.elem.typ.Size()), n)
+		reflect.Copy(fresh, moved)
+		moved.Clear()
+	}
+	*block = listBlock{data: fresh.UnsafePointer(), size: size}
 }
 
-func (s *scratchList) reset() {
-	s.list.Clear()
-	s.list.SetLen(0)
-	s.busy = false
+// itemsAt returns the n items at data as a slice of type t.
+func itemsAt(t reflect.Type, data unsafe.Pointer, n int) reflect.Value {
+	list := reflect.New(t)
+	*(*sliceHeader)(list.UnsafePointer()) = sliceHeader{data: data, len: n, cap: n}
+	return list.Elem()
 }
 
 // items decodes the items of the array being read, the first one ahead,

@@ -297,3 +297,60 @@ func checkPathOrdering(t *testing.T, a, b string) {
 		t.Errorf("comparePaths(%q, %q) = %d, want the sign of %d", a, b, got, want)
 	}
 }
+
+// TestDirectListsKeepTheirItems: lists carved out of one block stay as
+// decoded while later documents are decoded into the same block, whether
+// those outgrow it or give up halfway through a list.
+func TestDirectListsKeepTheirItems(t *testing.T) {
+	taskWith := func(containers, envPerContainer int, broken bool) []byte {
+		var defs []string
+		for i := range containers {
+			var env []string
+			for j := range envPerContainer {
+				env = append(env, fmt.Sprintf(`{"name":"E%d_%d","value":"v%d"}`, i, j, j))
+			}
+			essential := "true"
+			if broken && i == containers-1 {
+				essential = `"yes"` // a type error: the direct path gives up here
+			}
+			defs = append(defs, fmt.Sprintf(`{"name":"c%d","image":"img%d","essential":%s,"command":["run","%d"],"environment":[%s]}`, i, i, essential, i, strings.Join(env, ",")))
+		}
+		return []byte(`{"family":"web","containerDefinitions":[` + strings.Join(defs, ",") + `]}`)
+	}
+	inputs := [][]byte{
+		taskWith(1, 1, false),
+		taskWith(3, 2, false),
+		taskWith(3, 2, true),
+		taskWith(9, 150, false),
+		taskWith(2, 3, true),
+		taskWith(2, 0, false),
+		taskWith(10, 70, false),
+	}
+	type decoded struct {
+		docs []Document
+		want []Document
+	}
+	var kept []decoded
+	for round := range 3 {
+		for i, data := range inputs {
+			docs, ok := decodeDirect(data)
+			want, err := decodeDiagnostic(data)
+			if ok != (err == nil) {
+				t.Fatalf("round %d, input %d: direct path took it: %t, diagnostic error: %v", round, i, ok, err)
+			}
+			if ok {
+				kept = append(kept, decoded{docs, want})
+			}
+		}
+	}
+	for i, k := range kept {
+		if !reflect.DeepEqual(k.docs, k.want) {
+			t.Fatalf("decode %d changed after later decodes:\ndirect:     %s\ndiagnostic: %s", i, documentsDump(k.docs), documentsDump(k.want))
+		}
+		for _, def := range k.docs[0].TaskDefinition.ContainerDefinitions {
+			if cap(def.Environment) != len(def.Environment) || cap(def.Command) != len(def.Command) {
+				t.Fatalf("decode %d: a carved list has spare capacity", i)
+			}
+		}
+	}
+}

@@ -26,12 +26,9 @@ type decodePlan struct {
 	// in blocks of slabType, an array type.
 	slab     int
 	slabType reflect.Type
-	// scratch numbers the slice types, whose items the decoder gathers
-	// in a list of its own before allocating the result.
-	scratch int
-	// carver, when set, carves the slice type's lists out of blocks
-	// (lists.go).
-	carver listCarver
+	// list numbers the slice types, whose lists the decoder carves out
+	// of blocks of their own.
+	list int
 }
 
 type fieldPlan struct {
@@ -136,11 +133,8 @@ func buildPlan(t reflect.Type, building map[reflect.Type]*decodePlan) *decodePla
 	case reflect.Slice:
 		p.kind = kindSlice
 		p.elem = buildPlan(t.Elem(), building)
-		p.scratch = scratchLists
-		scratchLists++
-		if c, ok := listCarvers[t]; ok && t.Elem().Size() <= maxCarvedItemBytes {
-			p.carver = c
-		}
+		p.list = listPlans
+		listPlans++
 	case reflect.Struct:
 		if fields, ok := structPlanFields(t, building); ok {
 			p.kind = kindStruct
@@ -212,8 +206,8 @@ func (p *decodePlan) field(key string) (int, bool) {
 // slabTypes are the slab types of all plans, by decodePlan.slab.
 var slabTypes []reflect.Type
 
-// scratchLists counts the slice plans.
-var scratchLists int
+// listPlans counts the slice plans.
+var listPlans int
 
 // slabLength is how many values of size bytes a slab holds: about half a
 // kilobyte, at least 4 and at most 32.
