@@ -2,6 +2,7 @@ package ecsjson
 
 import (
 	"encoding"
+	"encoding/binary"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -18,10 +19,10 @@ type decodePlan struct {
 	typ  reflect.Type
 	// elem is the target of a pointer or the element of a slice.
 	elem *decodePlan
-	// fields are a struct's JSON fields; byLength lists the indexes of
-	// the names of each length.
+	// fields are a struct's JSON fields; byLength lists the names of
+	// each length.
 	fields   []fieldPlan
-	byLength [][]int
+	byLength [][]fieldName
 	// slab numbers the targets of pointers, which the decoder allocates
 	// in blocks of slabType, an array type.
 	slab     int
@@ -149,9 +150,9 @@ func buildPlan(t reflect.Type, building map[reflect.Type]*decodePlan) *decodePla
 			}
 			for i, f := range p.fields {
 				if len(f.name) >= len(p.byLength) {
-					p.byLength = append(p.byLength, make([][]int, len(f.name)+1-len(p.byLength))...)
+					p.byLength = append(p.byLength, make([][]fieldName, len(f.name)+1-len(p.byLength))...)
 				}
-				p.byLength[len(f.name)] = append(p.byLength[len(f.name)], i)
+				p.byLength[len(f.name)] = append(p.byLength[len(f.name)], fieldName{head: nameHead(f.name), index: i})
 			}
 		}
 	}
@@ -188,19 +189,40 @@ func structPlanFields(t reflect.Type, building map[reflect.Type]*decodePlan) ([]
 	return out, true
 }
 
-// field returns the index of the field named key. Names of one length
-// are few, so comparing them beats hashing the key.
+// fieldName is a field's name as field looks it up: its first eight
+// bytes as a number, and its index in decodePlan.fields.
+type fieldName struct {
+	head  uint64
+	index int
+}
+
+// field returns the index of the field named key. Names of one length are
+// few, and most differ in their first eight bytes: comparing those as one
+// number beats hashing the key.
 func (p *decodePlan) field(key string) (int, bool) {
 	if len(key) >= len(p.byLength) {
 		return 0, false
 	}
-	for _, i := range p.byLength[len(key)] {
-		// Names of one length mostly differ in their first byte.
-		if name := p.fields[i].name; name[0] == key[0] && name == key {
-			return i, true
+	head := nameHead(key)
+	for _, n := range p.byLength[len(key)] {
+		if n.head == head && (len(key) <= 8 || p.fields[n.index].name[8:] == key[8:]) {
+			return n.index, true
 		}
 	}
 	return 0, false
+}
+
+// nameHead packs the first eight bytes of name (fewer in a shorter one)
+// into a number.
+func nameHead(name string) uint64 {
+	if len(name) >= 8 {
+		return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(name), 8))
+	}
+	var head uint64
+	for i := len(name) - 1; i >= 0; i-- {
+		head = head<<8 | uint64(name[i])
+	}
+	return head
 }
 
 // slabTypes are the slab types of all plans, by decodePlan.slab.
