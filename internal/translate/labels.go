@@ -178,20 +178,23 @@ func jsonStringMap(m map[string]string) string {
 // as encoding/json writes it; annotations are built on every translation,
 // and this is several times faster than reflection.
 func appendJSONStringMap(b []byte, m map[string]string) []byte {
-	var room [16]string
-	keys := room[:0]
-	for k := range m {
-		keys = append(keys, k)
+	// The entries are gathered with their values: looking each value up
+	// again after sorting costs as much as the rest.
+	type entry struct{ key, value string }
+	var room [16]entry
+	entries := room[:0]
+	for k, v := range m {
+		entries = append(entries, entry{k, v})
 	}
-	slices.Sort(keys)
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
 	b = append(b, '{')
-	for i, k := range keys {
+	for i, e := range entries {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = appendJSONString(b, e.key)
 		b = append(b, ':')
-		b = appendJSONString(b, m[k])
+		b = appendJSONString(b, e.value)
 	}
 	return append(b, '}')
 }

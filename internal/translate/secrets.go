@@ -29,9 +29,6 @@ const (
 const dockerHubRegistry = "https://index.docker.io/v1/"
 
 var (
-	secretsManagerARN  = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):([0-9]{12}):secret:([^:]+)(?::(.*))?$`)
-	ssmParameterARN    = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:([a-z0-9-]+):([0-9]{12}):parameter(/.+)$`)
-	ssmParameterName   = regexp.MustCompile(`^/?[a-zA-Z0-9_.-]+(/[a-zA-Z0-9_.-]+)*$`)
 	secretsManagerName = regexp.MustCompile(`^[a-zA-Z0-9/_+=.@-]+$`)
 	privateECRHost     = regexp.MustCompile(`^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
 )
@@ -72,12 +69,10 @@ type pullCredential struct {
 // Secrets Manager ARN with optional :json-key:version-stage:version-id, an
 // SSM parameter ARN, or an SSM parameter name in the cluster's region.
 func parseSecretValueFrom(valueFrom, clusterRegion string) (secretRemoteRef, string) {
-	// The literal service parts keep the expressions off the values they
-	// cannot match.
-	if m := findARN(secretsManagerARN, ":secretsmanager:", valueFrom); m != nil {
-		ref := secretRemoteRef{service: secretServiceSecretsManager, region: m[1]}
-		ref.key = valueFrom[:strings.Index(valueFrom, ":secret:")+len(":secret:")] + m[3]
-		if suffix := m[4]; suffix != "" {
+	if region, name, suffix, ok := matchSecretsManagerARN(valueFrom); ok {
+		ref := secretRemoteRef{service: secretServiceSecretsManager, region: region}
+		ref.key = valueFrom[:strings.Index(valueFrom, ":secret:")+len(":secret:")] + name
+		if suffix != "" {
 			parts := strings.Split(suffix, ":")
 			if len(parts) > 3 {
 				return secretRemoteRef{}, "too many ':' fields after the secret name; the suffix is :json-key:version-stage:version-id"
@@ -94,16 +89,15 @@ func parseSecretValueFrom(valueFrom, clusterRegion string) (secretRemoteRef, str
 		}
 		return ref, ""
 	}
-	if m := findARN(ssmParameterARN, ":ssm:", valueFrom); m != nil {
-		name := m[3]
+	if region, name, ok := matchSSMParameterARN(valueFrom); ok {
 		if strings.Count(name, "/") == 1 {
 			// arn:…:parameter/NAME holds a plain name; a hierarchy keeps its
 			// leading slash (arn:…:parameter/a/b is /a/b).
 			name = name[1:]
 		}
-		return secretRemoteRef{service: secretServiceParameterStore, region: m[1], key: name}, ""
+		return secretRemoteRef{service: secretServiceParameterStore, region: region, key: name}, ""
 	}
-	if !strings.HasPrefix(valueFrom, "arn:") && ssmParameterName.MatchString(valueFrom) && len(valueFrom) <= 2048 {
+	if !strings.HasPrefix(valueFrom, "arn:") && isSSMParameterName(valueFrom) && len(valueFrom) <= 2048 {
 		return secretRemoteRef{service: secretServiceParameterStore, region: clusterRegion, key: valueFrom}, ""
 	}
 	msg := "valueFrom " + strconv.Quote(valueFrom) + " is neither a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME[:json-key[:version-stage[:version-id]]]) nor an SSM parameter ARN or name"
@@ -113,14 +107,92 @@ func parseSecretValueFrom(valueFrom, clusterRegion string) (secretRemoteRef, str
 	return secretRemoteRef{}, msg
 }
 
-// findARN is re.FindStringSubmatch(s) for an expression that matches only
-// strings containing service.
-func findARN(re *regexp.Regexp, service, s string) []string {
-	if !strings.Contains(s, service) {
-		return nil
+// The secret references of every container are read on every
+// translation, so their forms are matched by hand rather than with
+// regular expressions, which cost more than the rest of reading a secret;
+// secrets_test.go holds the equivalent expressions and checks the two
+// agree.
+
+// matchSecretsManagerARN matches a Secrets Manager secret ARN,
+// `^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):([0-9]{12}):secret:([^:]+)(?::(.*))?$`,
+// returning the region, the secret name and what follows it.
+func matchSecretsManagerARN(s string) (region, name, suffix string, ok bool) {
+	region, rest, ok := cutARNAccount(s, ":secretsmanager:", ":secret:")
+	if !ok {
+		return "", "", "", false
 	}
-	return re.FindStringSubmatch(s)
+	name, suffix, hasSuffix := strings.Cut(rest, ":")
+	if name == "" || (hasSuffix && strings.IndexByte(suffix, '\n') >= 0) {
+		return "", "", "", false
+	}
+	return region, name, suffix, true
 }
+
+// matchSSMParameterARN matches an SSM parameter ARN,
+// `^arn:aws[a-z-]*:ssm:([a-z0-9-]+):([0-9]{12}):parameter(/.+)$`,
+// returning the region and the name from its slash on.
+func matchSSMParameterARN(s string) (region, name string, ok bool) {
+	region, name, ok = cutARNAccount(s, ":ssm:", ":parameter")
+	if !ok || len(name) < 2 || name[0] != '/' || strings.IndexByte(name, '\n') >= 0 {
+		return "", "", false
+	}
+	return region, name, true
+}
+
+// cutARNAccount reads `^arn:aws[a-z-]*` service `([a-z0-9-]+):([0-9]{12})`
+// resource from s, returning the region and the rest of s.
+func cutARNAccount(s, service, resource string) (region, rest string, ok bool) {
+	rest, ok = strings.CutPrefix(s, "arn:aws")
+	if !ok {
+		return "", "", false
+	}
+	partition := 0
+	for partition < len(rest) && (isLowerASCII(rest[partition]) || rest[partition] == '-') {
+		partition++
+	}
+	if rest, ok = strings.CutPrefix(rest[partition:], service); !ok {
+		return "", "", false
+	}
+	regionEnd := 0
+	for regionEnd < len(rest) && (isLowerASCII(rest[regionEnd]) || isDigitASCII(rest[regionEnd]) || rest[regionEnd] == '-') {
+		regionEnd++
+	}
+	if regionEnd == 0 || len(rest) < regionEnd+1+12 || rest[regionEnd] != ':' {
+		return "", "", false
+	}
+	region, account := rest[:regionEnd], rest[regionEnd+1:regionEnd+1+12]
+	for i := range len(account) {
+		if !isDigitASCII(account[i]) {
+			return "", "", false
+		}
+	}
+	rest, ok = strings.CutPrefix(rest[regionEnd+1+12:], resource)
+	return region, rest, ok
+}
+
+// isSSMParameterName matches an SSM parameter name or path,
+// `^/?[a-zA-Z0-9_.-]+(/[a-zA-Z0-9_.-]+)*$`.
+func isSSMParameterName(s string) bool {
+	s = strings.TrimPrefix(s, "/")
+	segment := 0 // the length of the segment being read
+	for i := range len(s) {
+		switch c := s[i]; {
+		case c == '/':
+			if segment == 0 {
+				return false
+			}
+			segment = 0
+		case isLowerASCII(c), isDigitASCII(c), 'A' <= c && c <= 'Z', c == '_', c == '.', c == '-':
+			segment++
+		default:
+			return false
+		}
+	}
+	return segment > 0
+}
+
+func isLowerASCII(c byte) bool { return 'a' <= c && c <= 'z' }
+func isDigitASCII(c byte) bool { return '0' <= c && c <= '9' }
 
 // looksTemplated reports placeholders of the tools that render task
 // definitions ({{ }}, ${}, $$$X$$$, <X>).
@@ -246,8 +318,8 @@ func (t *taskTranslation) translateRepositoryCredentials(tc *taskContainer) {
 	path := t.rep.Field(tc.path, ".repositoryCredentials.credentialsParameter")
 	param := rc.CredentialsParameter
 	var ref secretRemoteRef
-	if m := findARN(secretsManagerARN, ":secretsmanager:", param); m != nil && m[4] == "" {
-		ref = secretRemoteRef{service: secretServiceSecretsManager, region: m[1], key: param}
+	if region, _, suffix, ok := matchSecretsManagerARN(param); ok && suffix == "" {
+		ref = secretRemoteRef{service: secretServiceSecretsManager, region: region, key: param}
 	} else if !strings.HasPrefix(param, "arn:") && secretsManagerName.MatchString(param) {
 		ref = secretRemoteRef{service: secretServiceSecretsManager, region: t.cluster.Region, key: param}
 	} else {

@@ -2,6 +2,7 @@ package translate
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -239,5 +240,63 @@ func TestBareParameterNameNeedsRegion(t *testing.T) {
 	res := taskOK(t, in)
 	if got := nested(t, res.ExternalSecrets[0], "spec", "secretStoreRef", "name"); got != "ssm-eu" {
 		t.Errorf("store = %v, want ssm-eu", got)
+	}
+}
+
+// The secret reference forms as regular expressions: the specification
+// the hand-written matchers of secrets.go follow.
+var (
+	secretsManagerARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):([0-9]{12}):secret:([^:]+)(?::(.*))?$`)
+	ssmParameterARNPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:([a-z0-9-]+):([0-9]{12}):parameter(/.+)$`)
+	ssmParameterNamePattern  = regexp.MustCompile(`^/?[a-zA-Z0-9_.-]+(/[a-zA-Z0-9_.-]+)*$`)
+)
+
+// secretReferenceSamples are values at the edges of the secret reference
+// forms.
+var secretReferenceSamples = []string{
+	"", "arn:", "arn:aws", "/", "//", "a//b", "/a/b", "a/", "a.b_c-D9", "a b", "/a/b/c/", "\u00e9",
+	"arn:aws:secretsmanager:us-east-1:111122223333:secret:db",
+	"arn:aws-us-gov:secretsmanager:us-gov-west-1:111122223333:secret:db:key:stage:",
+	"arn:aws:secretsmanager:us-east-1:111122223333:secret:db:a\nb",
+	"arn:aws:secretsmanager:us-east-1:111122223333:secret:d\nb:key",
+	"arn:aws:secretsmanager:us-east-1:111122223333:secret::key",
+	"arn:aws:secretsmanager:us-east-1:111122223333:secret:",
+	"arn:aws:secretsmanager:us-east-1:11112222333:secret:db",
+	"arn:aws:secretsmanager:us-east-1:1111222233334:secret:db",
+	"arn:aws:secretsmanager::111122223333:secret:db",
+	"arn:aws:secretsmanager:US-east-1:111122223333:secret:db",
+	"arn:aws:secretsmanager:us-east-1:111122223333:secrets:db",
+	"arn:aws:ssm:eu-west-1:111122223333:parameter/db/password",
+	"arn:aws:ssm:eu-west-1:111122223333:parameter/",
+	"arn:aws:ssm:eu-west-1:111122223333:parameter/a\n",
+	"arn:aws:ssm:eu-west-1:111122223333:parameterx/a",
+	"arn:aws-cn:ssm:cn-north-1:111122223333:parameter/x",
+	"arn:awsX:ssm:eu-west-1:111122223333:parameter/x",
+}
+
+func TestSecretReferenceMatchersFollowTheirExpressions(t *testing.T) {
+	for _, s := range secretReferenceSamples {
+		checkSecretReferenceMatchers(t, s)
+	}
+}
+
+func FuzzSecretReferenceMatchers(f *testing.F) {
+	for _, s := range secretReferenceSamples {
+		f.Add(s)
+	}
+	f.Fuzz(checkSecretReferenceMatchers)
+}
+
+func checkSecretReferenceMatchers(t *testing.T, s string) {
+	region, name, suffix, ok := matchSecretsManagerARN(s)
+	if m := secretsManagerARNPattern.FindStringSubmatch(s); (m != nil) != ok || (ok && (m[1] != region || m[3] != name || m[4] != suffix)) {
+		t.Errorf("matchSecretsManagerARN(%q) = %q, %q, %q, %t; the expression finds %q", s, region, name, suffix, ok, m)
+	}
+	region, name, ok = matchSSMParameterARN(s)
+	if m := ssmParameterARNPattern.FindStringSubmatch(s); (m != nil) != ok || (ok && (m[1] != region || m[3] != name)) {
+		t.Errorf("matchSSMParameterARN(%q) = %q, %q, %t; the expression finds %q", s, region, name, ok, m)
+	}
+	if got, want := isSSMParameterName(s), ssmParameterNamePattern.MatchString(s); got != want {
+		t.Errorf("isSSMParameterName(%q) = %t, the expression says %t", s, got, want)
 	}
 }
