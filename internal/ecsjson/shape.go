@@ -643,6 +643,22 @@ func (it *segmentIter) next() (segment, bool) {
 // comparePaths orders paths by segment, indices numerically, so
 // containerDefinitions[2] comes before containerDefinitions[10].
 func comparePaths(a, b string) int {
+	if a == b {
+		return 0
+	}
+	// Paths that first differ inside a key compare as those two keys,
+	// without splitting them: the common case when diagnostics are sorted.
+	common := 0
+	for common < len(a) && common < len(b) && a[common] == b[common] {
+		common++
+	}
+	start := strings.LastIndexAny(a[:common], ".[]") + 1
+	if start == 0 || a[start-1] == '.' {
+		keyA, keyB := pathKeyAt(a, start), pathKeyAt(b, start)
+		if keyA != "" && keyB != "" && keyA != keyB {
+			return strings.Compare(keyA, keyB)
+		}
+	}
 	ia, ib := segmentIter{parts: a}, segmentIter{parts: b}
 	for {
 		x, moreA := ia.next()
@@ -665,6 +681,16 @@ func comparePaths(a, b string) int {
 			return strings.Compare(x.key, y.key)
 		}
 	}
+}
+
+// pathKeyAt returns the key that starts at path[start], up to the next
+// '.' or '['.
+func pathKeyAt(path string, start int) string {
+	key := path[start:]
+	if end := strings.IndexAny(key, ".["); end >= 0 {
+		key = key[:end]
+	}
+	return key
 }
 
 func sortDiagnostics(ds []Diagnostic) {
