@@ -98,19 +98,21 @@ func (b *bench) prepare(ctx context.Context) error {
 	return nil
 }
 
-func (b *bench) apiserverWrites(ctx context.Context) (map[string]float64, error) {
-	return apiserverWrites(ctx, b.cluster.Clientset.CoreV1().RESTClient())
+func (b *bench) apiserverRequests(ctx context.Context) (map[string]requestStats, error) {
+	return apiserverRequests(ctx, b.cluster.Clientset.CoreV1().RESTClient())
 }
 
-// logAPIWrites logs what the API server wrote since before and returns
-// the total.
-func (b *bench) logAPIWrites(ctx context.Context, phase string, before map[string]float64) (float64, error) {
-	after, err := b.apiserverWrites(ctx)
+// logAPIWrites logs what the API server wrote and read since before and
+// returns the total of writes.
+func (b *bench) logAPIWrites(ctx context.Context, phase string, before map[string]requestStats) (float64, error) {
+	after, err := b.apiserverRequests(ctx)
 	if err != nil {
 		return 0, err
 	}
-	delta, total := writesDelta(before, after)
-	logf("%s: the API server served %.0f writes: %s", phase, total, describeWrites(delta, 14))
+	writes, total := requestsDelta(before, after, "POST", "PUT", "PATCH", "APPLY", "DELETE")
+	logf("%s: the API server served %.0f writes: %s", phase, total, describeRequests(writes, 14))
+	reads, readTotal := requestsDelta(before, after, "GET", "LIST", "WATCH")
+	logf("%s: and %.0f reads: %s", phase, readTotal, describeRequests(reads, 8))
 	return total, nil
 }
 
@@ -245,10 +247,12 @@ func (b *bench) runBaseline(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	logf("baseline: applying the objects of %d services (QPS %g, burst %d, %d workers)", b.cfg.n, b.cfg.qps, b.cfg.burst, b.cfg.workers)
-	apiBefore, err := b.apiserverWrites(ctx)
+	apiBefore, err := b.apiserverRequests(ctx)
 	if err != nil {
 		return 0, err
 	}
+	profileDone := b.profileCPU(ctx, "baseline")
+	cpuBefore := b.cpuSnapshot()
 	start := time.Now()
 	err = parallel(ctx, b.cfg.n, b.cfg.workers, func(ctx context.Context, i int) error {
 		for _, doc := range docs[i] {
@@ -273,10 +277,14 @@ func (b *bench) runBaseline(ctx context.Context) (time.Duration, error) {
 	}
 	converge := done.Sub(start)
 	logf("baseline: converged in %s (%s)", converge.Round(100*time.Millisecond), t.timeline(start))
+	logf("baseline: CPU seconds: %s", describeCPU(cpuBefore, b.cpuSnapshot()))
 	if b.baselineAPIWrites, err = b.logAPIWrites(ctx, "baseline", apiBefore); err != nil {
 		return 0, err
 	}
 	stop()
+	if profileDone != nil {
+		<-profileDone
+	}
 	return converge, b.deleteNamespace(ctx, baselineNamespace)
 }
 
@@ -344,12 +352,13 @@ func (b *bench) runOperator(ctx context.Context) (operatorResult, error) {
 		return res, err
 	}
 
-	profileDone := b.profileCPU(ctx)
+	profileDone := b.profileCPU(ctx, "operator")
 	logf("operator: creating %d TaskDefinitions and ECSServices", b.cfg.n)
-	apiBefore, err := b.apiserverWrites(ctx)
+	apiBefore, err := b.apiserverRequests(ctx)
 	if err != nil {
 		return res, err
 	}
+	cpuBefore := b.cpuSnapshot()
 	start := time.Now()
 	err = parallel(ctx, b.cfg.n, b.cfg.workers, func(ctx context.Context, i int) error {
 		td, svc := newInstance(b.shapes, i).objects(operatorNamespace)
@@ -378,6 +387,7 @@ func (b *bench) runOperator(ctx context.Context) (operatorResult, error) {
 	}
 	res.converge = done.Sub(start)
 	logf("operator: converged in %s (%s)", res.converge.Round(100*time.Millisecond), b.opTracker.timeline(start))
+	logf("operator: CPU seconds: %s", describeCPU(cpuBefore, b.cpuSnapshot()))
 
 	samples, err := b.metrics.scrape(ctx)
 	if err != nil {
@@ -394,7 +404,7 @@ func (b *bench) runOperator(ctx context.Context) (operatorResult, error) {
 	}
 	if profileDone != nil {
 		<-profileDone
-		b.saveProfile(ctx, "heap", "heap.pprof")
+		b.saveProfile(ctx, "heap.pprof", b.operatorProfile("heap"))
 	}
 	return res, nil
 }
@@ -537,36 +547,59 @@ func reconciles(samples []sample, controller string) float64 {
 	return sum(samples, "controller_runtime_reconcile_total", map[string][]string{"controller": {controller}})
 }
 
-// profileCPU starts a CPU profile of the operator when -pprof is set; the
-// returned channel is closed when it is written.
-func (b *bench) profileCPU(ctx context.Context) <-chan struct{} {
+// profileCPU starts, when -pprof is set, CPU profiles of the operator
+// (unless phase is the baseline) and of the API server, which bounds both
+// phases; the returned channel is closed when they are written.
+func (b *bench) profileCPU(ctx context.Context, phase string) <-chan struct{} {
 	if b.cfg.pprofDir == "" {
 		return nil
 	}
+	var wg sync.WaitGroup
+	if phase != "baseline" {
+		wg.Go(func() {
+			b.saveProfile(ctx, "cpu.pprof", b.operatorProfile("profile?seconds=60"))
+		})
+	}
+	wg.Go(func() {
+		b.saveProfile(ctx, "apiserver-"+phase+".pprof", func(ctx context.Context) (io.ReadCloser, error) {
+			return b.cluster.Clientset.CoreV1().RESTClient().Get().AbsPath("/debug/pprof/profile").Param("seconds", "30").Stream(ctx)
+		})
+	})
 	done := make(chan struct{})
 	go func() {
-		defer close(done)
-		b.saveProfile(ctx, "profile?seconds=60", "cpu.pprof")
+		wg.Wait()
+		close(done)
 	}()
 	return done
 }
 
-func (b *bench) saveProfile(ctx context.Context, endpoint, file string) {
+// operatorProfile fetches one of the operator's pprof endpoints.
+func (b *bench) operatorProfile(endpoint string) func(ctx context.Context) (io.ReadCloser, error) {
+	return func(ctx context.Context) (io.ReadCloser, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+b.metrics.pprofAddr+"/debug/pprof/"+endpoint, nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		return resp.Body, nil
+	}
+}
+
+// saveProfile writes what fetch returns to file in the -pprof directory.
+func (b *bench) saveProfile(ctx context.Context, file string, fetch func(context.Context) (io.ReadCloser, error)) {
 	if err := os.MkdirAll(b.cfg.pprofDir, 0o755); err != nil {
 		logf("pprof: %v", err)
 		return
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+b.metrics.pprofAddr+"/debug/pprof/"+endpoint, nil)
+	body, err := fetch(ctx)
 	if err != nil {
-		logf("pprof: %v", err)
+		logf("pprof: %s: %v", file, err)
 		return
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		logf("pprof: %v", err)
-		return
-	}
-	defer resp.Body.Close()
+	defer body.Close()
 	path := filepath.Join(b.cfg.pprofDir, file)
 	f, err := os.Create(path)
 	if err != nil {
@@ -574,7 +607,7 @@ func (b *bench) saveProfile(ctx context.Context, endpoint, file string) {
 		return
 	}
 	defer f.Close()
-	if _, err := io.Copy(f, resp.Body); err != nil {
+	if _, err := io.Copy(f, body); err != nil {
 		logf("pprof: %v", err)
 		return
 	}

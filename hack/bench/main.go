@@ -60,6 +60,7 @@ type config struct {
 	skipBaseline  bool
 	operatorArgs  string
 	operatorBin   string
+	writeCosts    bool
 }
 
 func main() {
@@ -80,6 +81,7 @@ func main() {
 	flag.BoolVar(&cfg.skipBaseline, "skip-baseline", false, "Measure the operator only (no convergence_ratio); for profiling.")
 	flag.StringVar(&cfg.operatorArgs, "operator-args", "", "Extra operator flags, space separated (e.g. --zap-log-level=6 logs every API request).")
 	flag.StringVar(&cfg.operatorBin, "operator-binary", "", "Run this operator binary instead of building the repository's.")
+	flag.BoolVar(&cfg.writeCosts, "write-costs", false, "Measure instead what each kind of write request costs the API server and etcd in CPU (N requests of each).")
 	flag.Parse()
 	if cfg.n < 1 {
 		fail(errors.New("-n must be at least 1"))
@@ -152,6 +154,9 @@ func run(ctx context.Context, cfg config) (err error) {
 		}
 	}()
 
+	if cfg.writeCosts {
+		return b.measureWriteCosts(ctx, cfg.n)
+	}
 	var baseline time.Duration
 	if !cfg.skipBaseline {
 		if baseline, err = b.runBaseline(ctx); err != nil {

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -211,64 +213,79 @@ func freeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
-// apiserverWrites reads the API server's own request counters
-// (apiserver_request_total) and returns the write requests by
-// "VERB resource[/subresource]": what a phase cost the control plane,
-// whoever sent it.
-func apiserverWrites(ctx context.Context, c rest.Interface) (map[string]float64, error) {
+// requestStats are the API server's count of one kind of request and the
+// seconds it spent serving them.
+type requestStats struct {
+	count, seconds float64
+}
+
+// apiserverRequests reads the API server's own request metrics
+// (apiserver_request_total, apiserver_request_duration_seconds) and
+// returns the requests by "VERB resource[/subresource]": what a phase
+// cost the control plane, whoever sent it, and how long the API server
+// took to answer.
+func apiserverRequests(ctx context.Context, c rest.Interface) (map[string]requestStats, error) {
 	data, err := c.Get().AbsPath("/metrics").DoRaw(ctx)
 	if err != nil {
 		return nil, err
 	}
-	writes := map[string]float64{}
+	writes := map[string]requestStats{}
 	for _, line := range strings.Split(string(data), "\n") {
-		if !strings.HasPrefix(line, "apiserver_request_total{") {
+		total := strings.HasPrefix(line, "apiserver_request_total{")
+		if !total && !strings.HasPrefix(line, "apiserver_request_duration_seconds_sum{") {
 			continue
 		}
 		s, ok := parseSample(line)
 		if !ok {
 			continue
 		}
-		switch s.labels["verb"] {
-		case "POST", "PUT", "PATCH", "APPLY", "DELETE":
-		default:
-			continue
-		}
 		key := s.labels["verb"] + " " + s.labels["resource"]
 		if sub := s.labels["subresource"]; sub != "" {
 			key += "/" + sub
 		}
-		writes[key] += s.value
+		st := writes[key]
+		if total {
+			st.count += s.value
+		} else {
+			st.seconds += s.value
+		}
+		writes[key] = st
 	}
 	return writes, nil
 }
 
-// writesDelta is after minus before, and its total.
-func writesDelta(before, after map[string]float64) (map[string]float64, float64) {
-	delta := map[string]float64{}
+// requestsDelta is after minus before of the requests whose verb is one
+// of verbs, and their total count.
+func requestsDelta(before, after map[string]requestStats, verbs ...string) (map[string]requestStats, float64) {
+	delta := map[string]requestStats{}
 	total := 0.0
 	for k, v := range after {
-		if d := v - before[k]; d > 0 {
-			delta[k] = d
+		verb, _, _ := strings.Cut(k, " ")
+		if !slices.Contains(verbs, verb) {
+			continue
+		}
+		if d := v.count - before[k].count; d > 0 {
+			delta[k] = requestStats{count: d, seconds: v.seconds - before[k].seconds}
 			total += d
 		}
 	}
 	return delta, total
 }
 
-// describeWrites lists the largest entries, for the log.
-func describeWrites(delta map[string]float64, top int) string {
+// describeRequests lists the most frequent requests with their mean
+// latency, for the log.
+func describeRequests(delta map[string]requestStats, top int) string {
 	keys := make([]string, 0, len(delta))
 	for k := range delta {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return delta[keys[i]] > delta[keys[j]] })
+	sort.Slice(keys, func(i, j int) bool { return delta[keys[i]].count > delta[keys[j]].count })
 	var parts []string
 	for i, k := range keys {
 		if i == top {
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s=%.0f", k, delta[k]))
+		parts = append(parts, fmt.Sprintf("%s=%.0f(%.0fms)", k, delta[k].count, 1000*delta[k].seconds/delta[k].count))
 	}
 	return strings.Join(parts, " ")
 }
@@ -298,4 +315,78 @@ func describeOperator(samples []sample) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// processTimes reads a process's CPU time (user + system) from
+// /proc/PID/stat.
+func processTimes(pid int) (time.Duration, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// "PID (COMM) STATE PPID ...": utime and stime are fields 14 and 15,
+	// the 12th and 13th after the command name, in clock ticks.
+	_, rest, ok := strings.Cut(string(data), ") ")
+	fields := strings.Fields(rest)
+	if !ok || len(fields) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	var ticks int64
+	for _, f := range fields[11:13] {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+		}
+		ticks += n
+	}
+	// Linux reports USER_HZ ticks, 100 per second on every architecture
+	// Go supports.
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
+}
+
+// cpuTimes is the CPU time each process of a phase used so far, by name.
+type cpuTimes map[string]time.Duration
+
+// cpuSnapshot reads the CPU time of every control-plane component, the
+// operator (when running) and the benchmark itself: in a phase bound by
+// the machine's CPU, where it goes says what to make cheaper.
+func (b *bench) cpuSnapshot() cpuTimes {
+	pids, err := b.cluster.ComponentPIDs()
+	if err != nil {
+		logf("cpu: %v", err)
+		pids = map[string]int{}
+	}
+	if b.op != nil && b.op.Running() {
+		pids["operator"] = b.op.Pid()
+	}
+	pids["bench"] = os.Getpid()
+	times := cpuTimes{}
+	for name, pid := range pids {
+		if t, err := processTimes(pid); err == nil {
+			times[name] = t
+		}
+	}
+	return times
+}
+
+// describeCPU lists the CPU seconds each process used since before,
+// largest first, and their total.
+func describeCPU(before, after cpuTimes) string {
+	type use struct {
+		name string
+		cpu  time.Duration
+	}
+	var uses []use
+	var total time.Duration
+	for name, t := range after {
+		d := t - before[name]
+		uses = append(uses, use{name, d})
+		total += d
+	}
+	slices.SortFunc(uses, func(a, b use) int { return cmp.Compare(b.cpu, a.cpu) })
+	parts := []string{fmt.Sprintf("total %.1f", total.Seconds())}
+	for _, u := range uses {
+		parts = append(parts, fmt.Sprintf("%s %.1f", u.name, u.cpu.Seconds()))
+	}
+	return strings.Join(parts, " ")
 }

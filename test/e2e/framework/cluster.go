@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -218,6 +219,24 @@ func (c *Cluster) RestartComponent(ctx context.Context, component, signal string
 // Components reports which control-plane processes of the hack/cluster.sh
 // cluster are alive, by component name (etcd, kube-apiserver, ...).
 func (c *Cluster) Components() (map[string]bool, error) {
+	pids, err := c.ComponentPIDs()
+	if err != nil {
+		return nil, err
+	}
+	alive := map[string]bool{}
+	for name, pid := range pids {
+		// /proc/PID/stat: "PID (COMM) STATE ..."; a killed component can
+		// linger as a zombie where nothing reaps orphans.
+		stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+		_, rest, _ := strings.Cut(string(stat), ") ")
+		alive[name] = err == nil && !strings.HasPrefix(rest, "Z")
+	}
+	return alive, nil
+}
+
+// ComponentPIDs returns the process ID of each control-plane component
+// (etcd, kube-apiserver, ..., kwok-controller) by name.
+func (c *Cluster) ComponentPIDs() (map[string]int, error) {
 	if c.Name == "" {
 		return nil, fmt.Errorf("%s is not a hack/cluster.sh cluster", c.Kubeconfig)
 	}
@@ -225,19 +244,19 @@ func (c *Cluster) Components() (map[string]bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	alive := map[string]bool{}
+	pids := map[string]int{}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		// /proc/PID/stat: "PID (COMM) STATE ..."; a killed component can
-		// linger as a zombie where nothing reaps orphans.
-		stat, err := os.ReadFile(filepath.Join("/proc", strings.TrimSpace(string(data)), "stat"))
-		_, rest, _ := strings.Cut(string(stat), ") ")
-		alive[strings.TrimSuffix(filepath.Base(f), ".pid")] = err == nil && !strings.HasPrefix(rest, "Z")
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		pids[strings.TrimSuffix(filepath.Base(f), ".pid")] = pid
 	}
-	return alive, nil
+	return pids, nil
 }
 
 // runScript runs hack/NAME with args and returns its trimmed standard
