@@ -88,6 +88,15 @@ func (t *taskTranslation) translateNetworkMode() {
 	}
 }
 
+// portMappings counts the port mappings of all containers.
+func (t *taskTranslation) portMappings() int {
+	n := 0
+	for _, tc := range t.containers {
+		n += len(tc.def.PortMappings)
+	}
+	return n
+}
+
 // translatePorts maps portMappings (field-map §3.2) into container ports and
 // TaskResult.Ports.
 func (t *taskTranslation) translatePorts(tc *taskContainer) {
@@ -163,8 +172,8 @@ func (t *taskTranslation) translatePorts(tc *taskContainer) {
 			port.Name = names.Port(ecsName)
 			t.checkPortName(path+".name", ecsName, port.Name)
 		}
-		tc.k8s.Ports = append(tc.k8s.Ports, port)
-		t.res.Ports = append(t.res.Ports, TaskPort{
+		tc.k8s.Ports = appendSized(tc.k8s.Ports, len(tc.def.PortMappings), port)
+		t.res.Ports = appendSized(t.res.Ports, t.portMappings(), TaskPort{
 			Container:     tc.def.Name,
 			Name:          port.Name,
 			ECSName:       ecsName,

@@ -504,3 +504,13 @@ func stringMapToAny(m map[string]string) map[string]any {
 	}
 	return out
 }
+
+// appendSized appends item to list, making room for want items when list
+// is still nil: most lists a translation builds have a known bound, and
+// growing them one step at a time leaves a copy behind at each step.
+func appendSized[T any](list []T, want int, item T) []T {
+	if list == nil {
+		list = make([]T, 0, max(want, 1))
+	}
+	return append(list, item)
+}

@@ -60,7 +60,7 @@ func (t *taskTranslation) translateVolumes() {
 	volumes := make([]taskVolume, 0, len(t.spec.Volumes))
 	for i := range t.spec.Volumes {
 		v := &t.spec.Volumes[i]
-		path := "volumes[" + strconv.Itoa(i) + "]"
+		path := t.rep.Field("volumes[", strconv.Itoa(i), "]")
 		ecsName := ptr.Deref(v.Name, "")
 		if ecsName == "" {
 			t.rep.Fail(t.rep.Field(path, ".name"), "required: every volume needs a name")
@@ -133,7 +133,7 @@ func (t *taskTranslation) translateVolumes() {
 			// that lives as long as the task.
 			source.EmptyDir = &corev1.EmptyDirVolumeSource{}
 		}
-		t.pod.Volumes = append(t.pod.Volumes, corev1.Volume{Name: tv.name, VolumeSource: source})
+		t.pod.Volumes = appendSized(t.pod.Volumes, len(t.volumes), corev1.Volume{Name: tv.name, VolumeSource: source})
 	}
 }
 
@@ -493,7 +493,7 @@ func (t *taskTranslation) addVolumeMount(tc *taskContainer, field string, m core
 		t.rep.Fail(field, "path %s is mounted twice in container %q", m.MountPath, tc.def.Name)
 		return false
 	}
-	tc.k8s.VolumeMounts = append(tc.k8s.VolumeMounts, m)
+	tc.k8s.VolumeMounts = appendSized(tc.k8s.VolumeMounts, len(tc.def.MountPoints), m)
 	return true
 }
 
