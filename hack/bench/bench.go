@@ -309,6 +309,7 @@ func (b *bench) startOperator(ctx context.Context) error {
 		b.op, err = b.cluster.NewOperator(ctx, framework.OperatorOptions{
 			Name: "bench",
 			Args: operatorArgs(b.cfg, metricsAddr, probeAddr, pprofAddr),
+			Env:  strings.Fields(b.cfg.operatorEnv),
 		})
 		if err != nil {
 			return err

@@ -60,6 +60,7 @@ type config struct {
 	skipBaseline  bool
 	operatorArgs  string
 	operatorBin   string
+	operatorEnv   string
 	writeCosts    bool
 }
 
@@ -81,6 +82,8 @@ func main() {
 	flag.BoolVar(&cfg.skipBaseline, "skip-baseline", false, "Measure the operator only (no convergence_ratio); for profiling.")
 	flag.StringVar(&cfg.operatorArgs, "operator-args", "", "Extra operator flags, space separated (e.g. --zap-log-level=6 logs every API request).")
 	flag.StringVar(&cfg.operatorBin, "operator-binary", "", "Run this operator binary instead of building the repository's.")
+	flag.StringVar(&cfg.operatorEnv, "operator-env", "",
+		"Extra environment of the operator, space separated; GOMEMLIMIT=115MiB runs it as in a container with a 128Mi memory limit (the operator sets 90 % of its cgroup's limit).")
 	flag.BoolVar(&cfg.writeCosts, "write-costs", false, "Measure instead what each kind of write request costs the API server and etcd in CPU (N requests of each).")
 	flag.Parse()
 	if cfg.n < 1 {
