@@ -3,6 +3,7 @@ package ecsjson
 import (
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"reflect"
 	"slices"
 	"strconv"
@@ -437,9 +438,10 @@ func (d *directDecoder) skipSpace() {
 	pos, data := d.pos, d.data
 	for pos < len(data) {
 		c := data[pos]
-		if c == ' ' && pos+8 <= len(data) && binary.LittleEndian.Uint64(data[pos:]) == eightSpaces {
-			// Indentation of pretty-printed input, eight spaces at a time.
-			pos += 8
+		if c == ' ' && pos+8 <= len(data) {
+			// Indentation of pretty-printed input: the spaces among the
+			// next eight bytes, at once.
+			pos += bits.TrailingZeros64(binary.LittleEndian.Uint64(data[pos:])^eightSpaces) / 8
 			continue
 		}
 		if c > ' ' || (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
@@ -1009,6 +1011,9 @@ func (d *directDecoder) stringView() (s string, view, ok bool) {
 	class := &stringByteClass
 	d.placeholder = false
 	for i := 0; i < len(rest); i++ {
+		for i+8 <= len(rest) && !hasUnplainByte(binary.LittleEndian.Uint64(rest[i:])) {
+			i += 8
+		}
 		for i < len(rest) && class[rest[i]] == plainByte {
 			i++
 		}
@@ -1028,6 +1033,23 @@ func (d *directDecoder) stringView() (s string, view, ok bool) {
 		}
 	}
 	return "", false, false
+}
+
+// hasUnplainByte reports whether one of the eight bytes of w is not a
+// plainByte: a quote, a backslash, a control character, a non-ASCII byte
+// or one of "{<$". Looking at eight bytes at once reads the long values
+// (image names, ARNs, commands) several times faster than a byte at a
+// time.
+func hasUnplainByte(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// x-ones & ^x & highs is set when one of x's bytes is zero (and
+	// x-n*ones & ^x & highs when one is below n).
+	quote, backslash := w^('"'*ones), w^('\\'*ones)
+	brace, angle, dollar := w^('{'*ones), w^('<'*ones), w^('$'*ones)
+	found := (w-0x20*ones)&^w | w |
+		(quote-ones)&^quote | (backslash-ones)&^backslash |
+		(brace-ones)&^brace | (angle-ones)&^angle | (dollar-ones)&^dollar
+	return found&highs != 0
 }
 
 // view reads the JSON string at d.pos for a look: the result must not

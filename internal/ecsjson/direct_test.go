@@ -1,6 +1,7 @@
 package ecsjson
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -350,6 +351,32 @@ func TestDirectListsKeepTheirItems(t *testing.T) {
 		for _, def := range k.docs[0].TaskDefinition.ContainerDefinitions {
 			if cap(def.Environment) != len(def.Environment) || cap(def.Command) != len(def.Command) {
 				t.Fatalf("decode %d: a carved list has spare capacity", i)
+			}
+		}
+	}
+}
+
+// TestHasUnplainByte: the eight-byte check agrees with stringByteClass for
+// every byte at every position, next to plain bytes of every value.
+func TestHasUnplainByte(t *testing.T) {
+	var plain []byte
+	for c := range 256 {
+		if stringByteClass[c] == plainByte {
+			plain = append(plain, byte(c))
+		}
+	}
+	for c := range 256 {
+		for pos := range 8 {
+			for _, around := range plain {
+				var b [8]byte
+				for i := range b {
+					b[i] = around
+				}
+				b[pos] = byte(c)
+				want := stringByteClass[c] != plainByte
+				if got := hasUnplainByte(binary.LittleEndian.Uint64(b[:])); got != want {
+					t.Fatalf("hasUnplainByte(%q) = %t, want %t", b, got, want)
+				}
 			}
 		}
 	}

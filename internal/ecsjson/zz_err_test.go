@@ -18,3 +18,18 @@ func BenchmarkZZErr(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkZZDecodeOnly(b *testing.B) {
+	files, _ := filepath.Glob("/work/shared/corpus/ecs/taskdefs/*.json")
+	var inputs [][]byte
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		inputs = append(inputs, data)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, data := range inputs {
+			Decode(data)
+		}
+	}
+}
