@@ -209,15 +209,15 @@ func syntaxError(data []byte, err error) Error {
 		offset = len(data)
 		what = "the document ends early (an unclosed bracket, brace or string)"
 	case strings.HasSuffix(msg, "looking for beginning of object key string"):
-		what = fmt.Sprintf("expected a quoted key, found %s", describeFound(data, offset))
+		what = "expected a quoted key, found " + describeFound(data, offset)
 	case strings.HasSuffix(msg, "after object key"):
-		what = fmt.Sprintf("expected ':' after the key, found %s", describeFound(data, offset))
+		what = "expected ':' after the key, found " + describeFound(data, offset)
 	case strings.HasSuffix(msg, "after object key:value pair"):
-		what = fmt.Sprintf("expected ',' or '}' after the value, found %s (a missing comma?)", describeFound(data, offset))
+		what = "expected ',' or '}' after the value, found " + describeFound(data, offset) + " (a missing comma?)"
 	case strings.HasSuffix(msg, "after array element"):
-		what = fmt.Sprintf("expected ',' or ']' after the array element, found %s (a missing comma?)", describeFound(data, offset))
+		what = "expected ',' or ']' after the array element, found " + describeFound(data, offset) + " (a missing comma?)"
 	case strings.HasSuffix(msg, "looking for beginning of value"):
-		what = fmt.Sprintf("expected a value, found %s", describeFound(data, offset))
+		what = "expected a value, found " + describeFound(data, offset)
 	case strings.HasSuffix(msg, "in string literal"):
 		what = "a line break or control character inside a string (a missing closing quote?)"
 	default:
@@ -226,7 +226,7 @@ func syntaxError(data []byte, err error) Error {
 	if looksLikeUnquotedTemplate(data, offset) {
 		what += "; it looks like an unquoted template placeholder: render the file with its template tool first"
 	}
-	return Error{Path: pathAt(data, offset), Message: fmt.Sprintf("invalid JSON at %s: %s", position(data, offset), what)}
+	return Error{Path: pathAt(data, offset), Message: "invalid JSON at " + position(data, offset) + ": " + what}
 }
 
 // position formats offset as "line L, column C" (1-based; columns count
@@ -238,8 +238,8 @@ func position(data []byte, offset int) string {
 	before := data[:offset]
 	line := bytes.Count(before, []byte("\n")) + 1
 	lineStart := bytes.LastIndexByte(before, '\n') + 1
-	column := len([]rune(string(before[lineStart:]))) + 1
-	return fmt.Sprintf("line %d, column %d", line, column)
+	column := utf8.RuneCount(before[lineStart:]) + 1
+	return "line " + strconv.Itoa(line) + ", column " + strconv.Itoa(column)
 }
 
 // describeFound quotes the token starting at offset for an error message.
@@ -259,7 +259,7 @@ func describeFound(data []byte, offset int) string {
 	case "\n", "\r":
 		return "a line break"
 	}
-	return fmt.Sprintf("%q", token)
+	return strconv.Quote(token)
 }
 
 // looksLikeUnquotedTemplate reports whether the text at offset starts a
