@@ -107,7 +107,10 @@ func (d *directDecoder) reset(data []byte) {
 // release returns d to the pool, letting go of the input.
 func (d *directDecoder) release() {
 	d.data = nil
-	clear(d.topBuf[:])
+	// The members hold views of the input; only those written need
+	// clearing.
+	clear(d.topBuf[:min(d.topWritten, len(d.topBuf))])
+	d.topWritten = 0
 	clear(d.hits)
 	clear(d.hitSegments)
 	clear(d.inside)
@@ -183,6 +186,7 @@ func (d *directDecoder) topMembers() (members, bool) {
 			return nil, false
 		}
 		out = append(out, m)
+		d.topWritten = max(d.topWritten, len(out))
 		switch d.peek() {
 		case ',':
 			d.pos++
@@ -211,6 +215,7 @@ func (d *directDecoder) noteTopMember(key string) bool {
 		m.empty = i < len(d.data) && d.data[i] == ']'
 	}
 	d.top = append(d.top, m)
+	d.topWritten = max(d.topWritten, len(d.top))
 	return true
 }
 
@@ -236,9 +241,12 @@ type directDecoder struct {
 	path    []segment
 	pathBuf [16]segment
 	// top are the keys of the input's top-level object.
-	top      members
-	topBuf   [32]member
-	problems []keyProblem
+	top    members
+	topBuf [32]member
+	// topWritten is how many members of topBuf were written since the
+	// decoder was taken from the pool.
+	topWritten int
+	problems   []keyProblem
 	// hits are the string values that may be template placeholders; their
 	// paths are slices of hitSegments. inside is templateDiagnostics'
 	// scratch list.

@@ -175,12 +175,31 @@ func Sorted(ws []ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
 	}
 	// Without spare capacity, so that appending to the copy never
 	// writes into a list someone else holds.
-	out := slices.Clip(slices.Clone(ws))
-	if !slices.IsSortedFunc(out, compareField) {
+	if slices.IsSortedFunc(ws, compareField) {
+		return slices.Clip(slices.Clone(ws))
+	}
+	if len(ws) > maxSortedInPlace {
+		out := slices.Clip(slices.Clone(ws))
 		slices.SortStableFunc(out, compareField)
+		return out
+	}
+	// The records are ordered by their indexes and written once each:
+	// swapping the records themselves moves their strings again and again.
+	var room [maxSortedInPlace]uint8
+	order := room[:len(ws)]
+	for i := range order {
+		order[i] = uint8(i)
+	}
+	slices.SortStableFunc(order, func(a, b uint8) int { return compareField(ws[a], ws[b]) })
+	out := make([]ecsv1.TranslationWarning, len(ws))
+	for i, from := range order {
+		out[i] = ws[from]
 	}
 	return out
 }
+
+// maxSortedInPlace bounds the lists Sorted orders by index.
+const maxSortedInPlace = 64
 
 // Format is fmt.Sprintf for the messages translation writes. The verbs
 // they use (%s, %v and %q of strings, %d and %v of integers, %%) are
