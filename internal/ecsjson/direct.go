@@ -750,15 +750,11 @@ type listBlock struct {
 	busy bool
 }
 
-// A type's first block of list items takes about firstListBlockBytes,
-// and each next one twice the last up to about maxListBlockBytes: a list
-// that outgrows its block leaves the items it moved behind, so the list
-// types used most get the largest blocks. A block holds at least
-// minListBlockItems.
+// listBlockBytes is about the size of a block of list items; a block
+// holds at least minListBlockItems.
 const (
-	firstListBlockBytes = 1024
-	maxListBlockBytes   = 8192
-	minListBlockItems   = 4
+	listBlockBytes    = 1024
+	minListBlockItems = 4
 )
 
 // itemsInBlock decodes the items of the array being read, the first one
@@ -797,9 +793,7 @@ func (d *directDecoder) itemsInBlock(p *decodePlan, block *listBlock) (sliceHead
 // moveList replaces block with a new one, with room for the n items of
 // the list at first to grow, and moves them to its start.
 func moveList(p *decodePlan, block *listBlock, first, n int) {
-	itemSize := int(p.elem.typ.Size())
-	firstSize := max(firstListBlockBytes/itemSize, minListBlockItems)
-	size := max(firstSize, min(2*block.size, maxListBlockBytes/itemSize), 2*n)
+	size := max(listBlockBytes/int(p.elem.typ.Size()), minListBlockItems, 2*n)
 	fresh := reflect.MakeSlice(p.typ, size, size)
 	if n > 0 {
 		// The old block is not written again: its end only needs to let
