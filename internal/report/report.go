@@ -249,7 +249,7 @@ func appendFormat(buf []byte, format string, args []any) ([]byte, bool) {
 			case 's', 'v':
 				buf = append(buf, a...)
 			case 'q':
-				buf = strconv.AppendQuote(buf, a)
+				buf = appendQuoted(buf, a)
 			default:
 				return nil, false
 			}
@@ -273,4 +273,19 @@ func appendFormat(buf []byte, format string, args []any) ([]byte, bool) {
 		}
 	}
 	return buf, next == len(args)
+}
+
+// appendQuoted is strconv.AppendQuote, which leaves printable ASCII other
+// than quotes and backslashes as it is: nearly every value quoted in a
+// message is such, and checking that costs less than strconv's rune by
+// rune look-ups.
+func appendQuoted(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.AppendQuote(buf, s)
+		}
+	}
+	buf = append(buf, '"')
+	buf = append(buf, s...)
+	return append(buf, '"')
 }
