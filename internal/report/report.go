@@ -76,12 +76,19 @@ func (c *Collector) Fail(field, format string, args ...any) {
 // translations name a field in nearly every record, and joining each path
 // on its own costs an allocation.
 func (c *Collector) Field(parts ...string) string {
-	var room [128]byte
-	path := room[:0]
+	n := 0
 	for _, p := range parts {
-		path = append(path, p...)
+		n += len(p)
 	}
-	return c.keep(path)
+	if n == 0 {
+		return ""
+	}
+	c.makeRoom(n)
+	start := len(c.text)
+	for _, p := range parts {
+		c.text = append(c.text, p...)
+	}
+	return unsafe.String(&c.text[start], n)
 }
 
 // format is Format with the message kept in c's text block.
@@ -109,12 +116,18 @@ func (c *Collector) keep(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	if cap(c.text)-len(c.text) < len(b) {
-		c.text = make([]byte, 0, max(textBlockSize, len(b)))
-	}
+	c.makeRoom(len(b))
 	start := len(c.text)
 	c.text = append(c.text, b...)
 	return unsafe.String(&c.text[start], len(b))
+}
+
+// makeRoom starts a new text block when the current one has no room for
+// n more bytes.
+func (c *Collector) makeRoom(n int) {
+	if cap(c.text)-len(c.text) < n {
+		c.text = make([]byte, 0, max(textBlockSize, n))
+	}
 }
 
 // Reset forgets the records, keeping the room they took for the next

@@ -131,12 +131,18 @@ func (t *taskTranslation) translateLogOutputs() {
 		}
 		conf.WriteString("[OUTPUT]\n    Name ")
 		conf.WriteString(fluentBitValue(plugin))
-		conf.WriteString("\n    Match kube.var.log.containers.*_" + ns + "_" + tc.name + "-*\n")
+		// Lines are written piece by piece: joining the pieces first
+		// would make a string of its own for each.
+		for _, part := range [...]string{"\n    Match kube.var.log.containers.*_", ns, "_", tc.name, "-*\n"} {
+			conf.WriteString(part)
+		}
 		for _, key := range slices.Sorted(maps.Keys(opts)) {
 			if key == "Name" || awsfirelensOnlyOptions[key] {
 				continue
 			}
-			conf.WriteString("    " + fluentBitValue(key) + " " + fluentBitValue(opts[key]) + "\n")
+			for _, part := range [...]string{"    ", fluentBitValue(key), " ", fluentBitValue(opts[key]), "\n"} {
+				conf.WriteString(part)
+			}
 		}
 	}
 	if conf.Len() == 0 {

@@ -254,7 +254,11 @@ func (t *taskTranslation) secretStore(ref secretRemoteRef, field string) ecsv1.S
 // secretsName is the per-revision ExternalSecret (and Secret) holding the
 // task's secrets: old ReplicaSets keep valid references during a rollout.
 func (t *taskTranslation) secretsName() string {
-	return names.Suffixed(t.familyName, "secrets-r"+strconv.FormatInt(t.revision, 10))
+	// Every secret variable names the Secret: the name is made once.
+	if t.secretsObjectName == "" {
+		t.secretsObjectName = names.Suffixed(t.familyName, "secrets-r"+strconv.FormatInt(t.revision, 10))
+	}
+	return t.secretsObjectName
 }
 
 func (t *taskTranslation) pullSecretName() string {

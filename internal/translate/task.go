@@ -149,6 +149,8 @@ type taskTranslationState struct {
 	annotations map[string]string
 	tagLabels   map[string]string
 	tagsJSON    string
+	// secretsObjectName is secretsName, once made.
+	secretsObjectName string
 
 	secrets taskSecrets
 	res     *TaskResult
