@@ -51,7 +51,10 @@ func (t *taskTranslation) release() {
 	clear(t.containerRefs[:n])
 	rep := t.rep
 	rep.Reset()
-	t.taskTranslationState = taskTranslationState{rep: rep}
+	// Cleared and then given its collector back: clearing takes half the
+	// write barriers of copying a state with the collector in.
+	t.taskTranslationState = taskTranslationState{}
+	t.rep = rep
 	taskTranslations.Put(t)
 }
 
