@@ -1010,19 +1010,13 @@ func (d *directDecoder) stringView() (s string, view, ok bool) {
 	}
 	start := d.pos + 1
 	rest := d.data[start:]
-	class := &stringByteClass
 	d.placeholder = false
-	for i := 0; i < len(rest); i++ {
-		for i+8 <= len(rest) && !hasUnplainByte(binary.LittleEndian.Uint64(rest[i:])) {
-			i += 8
-		}
-		for i < len(rest) && class[rest[i]] == plainByte {
-			i++
-		}
+	for i := 0; ; i++ {
+		i = nextUnplainByte(rest, i)
 		if i == len(rest) {
-			break
+			return "", false, false
 		}
-		switch class[rest[i]] {
+		switch stringByteClass[rest[i]] {
 		case quoteByte:
 			d.pos = start + i + 1
 			return unsafe.String(unsafe.SliceData(rest), i), true, true
@@ -1034,24 +1028,38 @@ func (d *directDecoder) stringView() (s string, view, ok bool) {
 			return s, view, ok
 		}
 	}
-	return "", false, false
 }
 
-// hasUnplainByte reports whether one of the eight bytes of w is not a
+// nextUnplainByte returns the index of the first byte of b from i on that
+// is not a plainByte, or len(b). It looks at eight bytes at once, which
+// reads the long values (image names, ARNs, commands) several times faster
+// than a byte at a time.
+func nextUnplainByte(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		if found := unplainBytes(binary.LittleEndian.Uint64(b[i:])); found != 0 {
+			return i + bits.TrailingZeros64(found)/8
+		}
+	}
+	for i < len(b) && stringByteClass[b[i]] == plainByte {
+		i++
+	}
+	return i
+}
+
+// unplainBytes sets the high bit of the bytes of w that are not a
 // plainByte: a quote, a backslash, a control character, a non-ASCII byte
-// or one of "{<$". Looking at eight bytes at once reads the long values
-// (image names, ARNs, commands) several times faster than a byte at a
-// time.
-func hasUnplainByte(w uint64) bool {
+// or one of "{<$". Bytes above the first one set may be set wrongly; the
+// lowest set bit is always right.
+func unplainBytes(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	// x-ones & ^x & highs is set when one of x's bytes is zero (and
-	// x-n*ones & ^x & highs when one is below n).
+	// x-ones & ^x & highs is set from the first byte of x that is zero on
+	// (and x-n*ones & ^x & highs from the first that is below n).
 	quote, backslash := w^('"'*ones), w^('\\'*ones)
 	brace, angle, dollar := w^('{'*ones), w^('<'*ones), w^('$'*ones)
 	found := (w-0x20*ones)&^w | w |
 		(quote-ones)&^quote | (backslash-ones)&^backslash |
 		(brace-ones)&^brace | (angle-ones)&^angle | (dollar-ones)&^dollar
-	return found&highs != 0
+	return found & highs
 }
 
 // view reads the JSON string at d.pos for a look: the result must not

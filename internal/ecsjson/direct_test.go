@@ -1,9 +1,10 @@
 package ecsjson
 
 import (
-	"encoding/binary"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strconv"
 	"strings"
@@ -356,28 +357,49 @@ func TestDirectListsKeepTheirItems(t *testing.T) {
 	}
 }
 
-// TestHasUnplainByte: the eight-byte check agrees with stringByteClass for
-// every byte at every position, next to plain bytes of every value.
-func TestHasUnplainByte(t *testing.T) {
+// TestNextUnplainByte: the eight-byte search finds the first byte
+// stringByteClass does not call plain, for every byte at every position
+// next to plain bytes of every value, and among random bytes.
+func TestNextUnplainByte(t *testing.T) {
 	var plain []byte
 	for c := range 256 {
 		if stringByteClass[c] == plainByte {
 			plain = append(plain, byte(c))
 		}
 	}
+	byByte := func(b []byte) int {
+		i := 0
+		for i < len(b) && stringByteClass[b[i]] == plainByte {
+			i++
+		}
+		return i
+	}
+	check := func(b []byte) {
+		t.Helper()
+		if got, want := nextUnplainByte(b, 0), byByte(b); got != want {
+			t.Fatalf("nextUnplainByte(%q) = %d, want %d", b, got, want)
+		}
+	}
 	for c := range 256 {
 		for pos := range 8 {
 			for _, around := range plain {
-				var b [8]byte
-				for i := range b {
-					b[i] = around
-				}
+				b := bytes.Repeat([]byte{around}, 11)
 				b[pos] = byte(c)
-				want := stringByteClass[c] != plainByte
-				if got := hasUnplainByte(binary.LittleEndian.Uint64(b[:])); got != want {
-					t.Fatalf("hasUnplainByte(%q) = %t, want %t", b, got, want)
-				}
+				check(b)
 			}
 		}
+	}
+	random := rand.New(rand.NewPCG(1, 2))
+	for range 100000 {
+		b := make([]byte, random.IntN(20))
+		for i := range b {
+			// Mostly plain bytes, some of every kind.
+			if random.IntN(4) == 0 {
+				b[i] = byte(random.IntN(256))
+			} else {
+				b[i] = plain[random.IntN(len(plain))]
+			}
+		}
+		check(b)
 	}
 }
