@@ -28,3 +28,20 @@ func TestAppendJSONStringMapMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAppendJSONString: every string is encoded as encoding/json encodes
+// it, at every length around the eight bytes looked at at once.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain ascii value over eight bytes", "0123456<", "01234567&89", "tab\there and more", "héllo wörld ☃ \u2028", "\xff\xfe0123456789", "/ecs/{{env}}/${X}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
