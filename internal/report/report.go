@@ -45,9 +45,10 @@ type Collector struct {
 	warnings []ecsv1.TranslationWarning
 	infos    []ecsv1.TranslationWarning
 	errs     Errors
-	// text is the block messages and field paths are carved out of (see
-	// keep).
-	text []byte
+	// text is the block messages and field paths are carved out of once
+	// the collector is reused (see keep).
+	text   []byte
+	reused bool
 }
 
 // Warn records that field is approximated or not honoured.
@@ -83,6 +84,9 @@ func (c *Collector) Field(parts ...string) string {
 	if n == 0 {
 		return ""
 	}
+	if !c.reused {
+		return strings.Join(parts, "")
+	}
 	c.makeRoom(n)
 	start := len(c.text)
 	for _, p := range parts {
@@ -111,10 +115,14 @@ const textBlockSize = 4096
 // messages and paths; carving them out of one block costs less than an
 // allocation each. The block is only ever written past what was handed
 // out, so the strings never change, and a collector that is Reset keeps
-// it for the next translation.
+// it for the next translation. A collector used once makes each string on
+// its own: most of a block would go unused.
 func (c *Collector) keep(b []byte) string {
 	if len(b) == 0 {
 		return ""
+	}
+	if !c.reused {
+		return string(b)
 	}
 	c.makeRoom(len(b))
 	start := len(c.text)
@@ -131,12 +139,19 @@ func (c *Collector) makeRoom(n int) {
 }
 
 // Reset forgets the records, keeping the room they took for the next
-// translation.
+// translation. The records handed out stay as they are.
 func (c *Collector) Reset() {
-	clear(c.warnings)
-	clear(c.infos)
+	if c.reused {
+		clear(c.warnings)
+		clear(c.infos)
+		c.warnings, c.infos = c.warnings[:0], c.infos[:0]
+	} else {
+		// The first lists were handed out themselves (see records).
+		c.warnings, c.infos = nil, nil
+	}
 	clear(c.errs)
-	c.warnings, c.infos, c.errs = c.warnings[:0], c.infos[:0], c.errs[:0]
+	c.errs = c.errs[:0]
+	c.reused = true
 }
 
 // firstRecords is the room a collector makes for warnings and notes when
@@ -166,39 +181,48 @@ func (c *Collector) Err() error {
 }
 
 // Warnings returns the recorded warnings sorted by field path (stable for
-// warnings on the same field), in a list of their own: records added
-// later do not change it.
+// warnings on the same field). Records added later do not change the
+// returned list.
 func (c *Collector) Warnings() []ecsv1.TranslationWarning {
-	return Sorted(c.warnings)
+	return c.records(&c.warnings)
 }
 
-// Infos returns the recorded info notes sorted by field path, in a list
-// of their own.
+// Infos returns the recorded info notes sorted by field path. Records
+// added later do not change the returned list.
 func (c *Collector) Infos() []ecsv1.TranslationWarning {
-	return Sorted(c.infos)
+	return c.records(&c.infos)
 }
 
-func compareField(a, b ecsv1.TranslationWarning) int { return strings.Compare(a.Field, b.Field) }
+// records returns the records of list sorted. A collector used once hands
+// the list itself out, without spare capacity so that the next record
+// goes to a new list; a reused one keeps its list for the next
+// translation and hands out a copy.
+func (c *Collector) records(list *[]ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
+	if c.reused {
+		return Sorted(*list)
+	}
+	*list = sortedRecords(*list)
+	return *list
+}
 
-// Sorted returns a copy of ws ordered by field path, keeping the order of
-// entries on the same field.
-func Sorted(ws []ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
+// sortedRecords returns ws sorted by field path, keeping the order of
+// entries on the same field, without spare capacity: ws itself when it is
+// sorted, a sorted copy otherwise.
+func sortedRecords(ws []ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
 	if len(ws) == 0 {
 		return nil
 	}
-	// Without spare capacity, so that appending to the copy never
-	// writes into a list someone else holds.
 	if slices.IsSortedFunc(ws, compareField) {
-		return slices.Clip(slices.Clone(ws))
+		return slices.Clip(ws)
 	}
-	if len(ws) > maxSortedInPlace {
-		out := slices.Clip(slices.Clone(ws))
-		slices.SortStableFunc(out, compareField)
-		return out
+	if len(ws) > maxSortedByIndex {
+		ws = slices.Clip(ws)
+		slices.SortStableFunc(ws, compareField)
+		return ws
 	}
 	// The records are ordered by their indexes and written once each:
 	// swapping the records themselves moves their strings again and again.
-	var room [maxSortedInPlace]uint8
+	var room [maxSortedByIndex]uint8
 	order := room[:len(ws)]
 	for i := range order {
 		order[i] = uint8(i)
@@ -211,8 +235,23 @@ func Sorted(ws []ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
 	return out
 }
 
-// maxSortedInPlace bounds the lists Sorted orders by index.
-const maxSortedInPlace = 64
+// maxSortedByIndex bounds the lists sortedRecords orders by index.
+const maxSortedByIndex = 64
+
+func compareField(a, b ecsv1.TranslationWarning) int { return strings.Compare(a.Field, b.Field) }
+
+// Sorted returns a copy of ws ordered by field path, keeping the order of
+// entries on the same field.
+func Sorted(ws []ecsv1.TranslationWarning) []ecsv1.TranslationWarning {
+	if len(ws) == 0 {
+		return nil
+	}
+	if len(ws) <= maxSortedByIndex && !slices.IsSortedFunc(ws, compareField) {
+		// Ordered by index into a list of its own.
+		return sortedRecords(ws)
+	}
+	return sortedRecords(slices.Clone(ws))
+}
 
 // Format is fmt.Sprintf for the messages translation writes. The verbs
 // they use (%s, %v and %q of strings, %d and %v of integers, %%) are

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	ecsv1 "github.com/ecs-operator/ecs-operator/api/v1alpha1"
@@ -89,5 +90,39 @@ func TestSortedLeavesInputAlone(t *testing.T) {
 	out := Sorted(in)
 	if in[0].Field != "b" || out[0].Field != "a" || out[1].Field != "b" {
 		t.Fatalf("Sorted(%v) = %v; input must stay as it was", in, out)
+	}
+}
+
+func TestSortedLeavesItsInputAlone(t *testing.T) {
+	for _, n := range []int{3, maxSortedByIndex + 5} {
+		var ws []ecsv1.TranslationWarning
+		for i := range n {
+			ws = append(ws, ecsv1.TranslationWarning{Field: fmt.Sprint(n - i), Reason: fmt.Sprint(i)})
+		}
+		before := fmt.Sprint(ws)
+		got := Sorted(ws)
+		if fmt.Sprint(ws) != before {
+			t.Fatalf("Sorted changed its input")
+		}
+		if !slices.IsSortedFunc(got, compareField) || len(got) != n || cap(got) != n {
+			t.Fatalf("Sorted = %v (cap %d), want the %d records sorted without spare capacity", got, cap(got), n)
+		}
+	}
+}
+
+func TestReusedCollectorKeepsHandedOutRecords(t *testing.T) {
+	var c Collector
+	for round := range 3 {
+		c.Warn("b", "second %d", round)
+		c.Warn("a", "first %d", round)
+		c.Info("z", "note %d", round)
+		warnings, notes := c.Warnings(), c.Infos()
+		c.Reset()
+		c.Warn("0", "next translation")
+		c.Info("0", "next translation")
+		if len(warnings) != 2 || warnings[0].Field != "a" || warnings[1].Reason != fmt.Sprintf("second %d", round) || len(notes) != 1 || notes[0].Reason != fmt.Sprintf("note %d", round) {
+			t.Fatalf("round %d: records handed out changed: %v %v", round, warnings, notes)
+		}
+		c.Reset()
 	}
 }
