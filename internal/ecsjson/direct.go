@@ -751,10 +751,12 @@ type listBlock struct {
 }
 
 // listBlockBytes is about the size of a block of list items; a block
-// holds at least minListBlockItems.
+// holds at least minListBlockItems, so that the lists of large items
+// (containers, volumes), which leave their items behind when they outgrow
+// a block, do not do so every few lists.
 const (
 	listBlockBytes    = 1024
-	minListBlockItems = 4
+	minListBlockItems = 8
 )
 
 // itemsInBlock decodes the items of the array being read, the first one
