@@ -4,21 +4,27 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"flag"
 	"fmt"
 	"log/slog"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/go-logr/logr"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/discovery"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
@@ -135,6 +141,10 @@ func run(opts options) error {
 	cfg.QPS = float32(opts.qps)
 	cfg.Burst = opts.burst
 	cfg.UserAgent = "ecs-operator"
+	ctx := ctrl.SetupSignalHandler()
+	if err := waitForAPI(ctx, cfg, apiWaitTimeout, time.Second); err != nil {
+		return err
+	}
 
 	var tlsOpts []func(*tls.Config)
 	if !opts.enableHTTP2 {
@@ -168,7 +178,6 @@ func run(opts options) error {
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)
 	}
-	ctx := ctrl.SetupSignalHandler()
 	if err := controllers.Setup(ctx, mgr, controllers.Options{MaxConcurrentReconciles: opts.concurrency}); err != nil {
 		return err
 	}
@@ -180,6 +189,52 @@ func run(opts options) error {
 	}
 	ctrl.Log.WithName("setup").Info("starting ecs-operator")
 	return mgr.Start(ctx)
+}
+
+// apiWaitTimeout is how long the operator waits at start for the API
+// server to serve its kinds.
+const apiWaitTimeout = 2 * time.Minute
+
+// servedResources are the resources of ecsv1.GroupVersion the operator
+// needs.
+var servedResources = []string{"ecsclusters", "taskdefinitions", "ecsservices"}
+
+// waitForAPI waits until the API server serves the operator's kinds. The
+// CRDs and the operator are often applied together (kubectl apply -k,
+// a GitOps sync); a new CRD takes a moment to be served, and a manager
+// created before then cannot map the kinds and exits, which a Deployment
+// turns into restarts with growing back-off.
+func waitForAPI(ctx context.Context, cfg *rest.Config, timeout, interval time.Duration) error {
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	log := ctrl.Log.WithName("setup")
+	var missing error
+	logged := ""
+	err = wait.PollUntilContextTimeout(ctx, interval, timeout, true, func(context.Context) (bool, error) {
+		list, err := dc.ServerResourcesForGroupVersion(ecsv1.GroupVersion.String())
+		if err != nil {
+			missing = err
+		} else {
+			missing = nil
+			for _, name := range servedResources {
+				if !slices.ContainsFunc(list.APIResources, func(r metav1.APIResource) bool { return r.Name == name }) {
+					missing = fmt.Errorf("%s not served yet", name)
+					break
+				}
+			}
+		}
+		if missing != nil && missing.Error() != logged {
+			logged = missing.Error()
+			log.Info("waiting for the API server to serve the operator's kinds", "groupVersion", ecsv1.GroupVersion.String(), "reason", logged)
+		}
+		return missing == nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("the API server does not serve %s after %s (are the operator's CRDs installed?): %w", ecsv1.GroupVersion, timeout, missing)
+	}
+	return nil
 }
 
 // namespaceConfig turns "a,b" into the cache's per-namespace settings; an
