@@ -330,7 +330,6 @@ func (d *directDecoder) templateDiagnostics(dst []Diagnostic, spec any, docPath 
 	}
 	d.inside = inside
 	slices.SortStableFunc(inside, func(a, b templateHit) int { return compareWalkOrder(a.path, b.path) })
-	dst = slices.Grow(dst, len(inside))
 	var room [256]byte
 	for _, h := range inside {
 		path := appendWalkPath(room[:0], h.path)
