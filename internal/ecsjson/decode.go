@@ -166,12 +166,6 @@ func decodeDiagnostic(data []byte) ([]Document, error) {
 // parseTree parses data into generic values (objects, arrays, strings,
 // json.Number, bools, nil), reporting syntax errors with their position.
 func parseTree(data []byte) (any, error) {
-	if offset, msg, found := firstSyntaxError(data); found {
-		if msg == "" {
-			return nil, Errors{endsEarlyError(data)}
-		}
-		return nil, Errors{syntaxErrorAt(data, offset, msg)}
-	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var tree any
@@ -200,25 +194,15 @@ func syntaxError(data []byte, err error) Error {
 	var syn *json.SyntaxError
 	if !errors.As(err, &syn) {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return endsEarlyError(data)
+			return Error{Path: pathAt(data, len(data)), Message: "invalid JSON at " + position(data, len(data)) + ": the document ends early (an unclosed bracket, brace or string)"}
 		}
 		return Error{Message: "invalid JSON: " + err.Error()}
 	}
-	// Offset counts the bytes read, the last one being the culprit.
-	return syntaxErrorAt(data, int(syn.Offset)-1, syn.Error())
-}
-
-// endsEarlyError is the error for input that ends inside a value.
-func endsEarlyError(data []byte) Error {
-	return Error{Path: pathAt(data, len(data)), Message: "invalid JSON at " + position(data, len(data)) + ": the document ends early (an unclosed bracket, brace or string)"}
-}
-
-// syntaxErrorAt words encoding/json's message msg about the byte at
-// offset.
-func syntaxErrorAt(data []byte, offset int, msg string) Error {
+	offset := int(syn.Offset) - 1 // Offset counts the bytes read, the last one being the culprit
 	if offset < 0 {
 		offset = 0
 	}
+	msg := syn.Error()
 	var what string
 	switch {
 	case strings.Contains(msg, "unexpected end of JSON input"):
