@@ -197,19 +197,13 @@ type ServiceResult struct {
 // secrets, configuration, volumes) before the NetworkPolicy.
 func (r *TaskResult) Objects() []runtime.Object {
 	var objs []runtime.Object
-	if r.ServiceAccount != nil {
-		objs = append(objs, r.ServiceAccount)
-	}
-	if r.PodIdentityAssociation != nil {
-		objs = append(objs, r.PodIdentityAssociation)
-	}
+	objs = appendSet(objs, r.ServiceAccount)
+	objs = appendSet(objs, r.PodIdentityAssociation)
 	objs = appendAll(objs, r.ExternalSecrets)
 	objs = appendAll(objs, r.ConfigMaps)
 	objs = appendAll(objs, r.PersistentVolumes)
 	objs = appendAll(objs, r.PersistentVolumeClaims)
-	if r.NetworkPolicy != nil {
-		objs = append(objs, r.NetworkPolicy)
-	}
+	objs = appendSet(objs, r.NetworkPolicy)
 	return objs
 }
 
@@ -218,30 +212,27 @@ func (r *TaskResult) Objects() []runtime.Object {
 // what routes to, scales and protects it.
 func (r *ServiceResult) Objects() []runtime.Object {
 	objs := appendAll(nil, r.StorageClasses)
-	if r.SecurityGroupPolicy != nil {
-		objs = append(objs, r.SecurityGroupPolicy)
-	}
-	if r.Deployment != nil {
-		objs = append(objs, r.Deployment)
-	}
-	if r.DaemonSet != nil {
-		objs = append(objs, r.DaemonSet)
-	}
+	objs = appendSet(objs, r.SecurityGroupPolicy)
+	objs = appendSet(objs, r.Deployment)
+	objs = appendSet(objs, r.DaemonSet)
 	objs = appendAll(objs, r.Services)
 	objs = appendAll(objs, r.TargetGroupBindings)
-	if r.Ingress != nil {
-		objs = append(objs, r.Ingress)
-	}
-	if r.HorizontalPodAutoscaler != nil {
-		objs = append(objs, r.HorizontalPodAutoscaler)
-	}
-	if r.ScaledObject != nil {
-		objs = append(objs, r.ScaledObject)
-	}
-	if r.PodDisruptionBudget != nil {
-		objs = append(objs, r.PodDisruptionBudget)
-	}
+	objs = appendSet(objs, r.Ingress)
+	objs = appendSet(objs, r.HorizontalPodAutoscaler)
+	objs = appendSet(objs, r.ScaledObject)
+	objs = appendSet(objs, r.PodDisruptionBudget)
 	return objs
+}
+
+// appendSet appends obj unless it is nil.
+func appendSet[P interface {
+	*T
+	runtime.Object
+}, T any](objs []runtime.Object, obj P) []runtime.Object {
+	if obj == nil {
+		return objs
+	}
+	return append(objs, obj)
 }
 
 func appendAll[T runtime.Object](objs []runtime.Object, items []T) []runtime.Object {
