@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/procfs"
 	"k8s.io/client-go/rest"
 )
 
@@ -187,20 +188,15 @@ func writesByMethod(samples []sample) string {
 
 // peakRSSMiB is a process's peak resident set size (VmHWM) in MiB.
 func peakRSSMiB(pid int) (float64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	proc, err := procfs.NewProc(pid)
 	if err != nil {
 		return 0, err
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if value, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(value), "kB")), 64)
-			if err != nil {
-				return 0, fmt.Errorf("VmHWM %q: %w", value, err)
-			}
-			return kb / 1024, nil
-		}
+	status, err := proc.NewStatus()
+	if err != nil {
+		return 0, err
 	}
-	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
+	return float64(status.VmHWM) / (1 << 20), nil
 }
 
 // freeAddr returns a free localhost TCP address for the operator to bind.
@@ -317,31 +313,17 @@ func describeOperator(samples []sample) string {
 	return strings.Join(parts, "; ")
 }
 
-// processTimes reads a process's CPU time (user + system) from
-// /proc/PID/stat.
+// processTimes is a process's CPU time (user + system) so far.
 func processTimes(pid int) (time.Duration, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	proc, err := procfs.NewProc(pid)
 	if err != nil {
 		return 0, err
 	}
-	// "PID (COMM) STATE PPID ...": utime and stime are fields 14 and 15,
-	// the 12th and 13th after the command name, in clock ticks.
-	_, rest, ok := strings.Cut(string(data), ") ")
-	fields := strings.Fields(rest)
-	if !ok || len(fields) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	stat, err := proc.Stat()
+	if err != nil {
+		return 0, err
 	}
-	var ticks int64
-	for _, f := range fields[11:13] {
-		n, err := strconv.ParseInt(f, 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
-		}
-		ticks += n
-	}
-	// Linux reports USER_HZ ticks, 100 per second on every architecture
-	// Go supports.
-	return time.Duration(ticks) * 10 * time.Millisecond, nil
+	return time.Duration(stat.CPUTime() * float64(time.Second)), nil
 }
 
 // cpuTimes is the CPU time each process of a phase used so far, by name.
