@@ -32,6 +32,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/procfs"
 	corev1 "k8s.io/api/core/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
@@ -225,11 +226,14 @@ func (c *Cluster) Components() (map[string]bool, error) {
 	}
 	alive := map[string]bool{}
 	for name, pid := range pids {
-		// /proc/PID/stat: "PID (COMM) STATE ..."; a killed component can
-		// linger as a zombie where nothing reaps orphans.
-		stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-		_, rest, _ := strings.Cut(string(stat), ") ")
-		alive[name] = err == nil && !strings.HasPrefix(rest, "Z")
+		// A killed component can linger as a zombie where nothing reaps
+		// orphans.
+		var stat procfs.ProcStat
+		proc, err := procfs.NewProc(pid)
+		if err == nil {
+			stat, err = proc.Stat()
+		}
+		alive[name] = err == nil && stat.State != "Z"
 	}
 	return alive, nil
 }
